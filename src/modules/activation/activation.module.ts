@@ -1,0 +1,6 @@
+// The activation module's entry point: routes, demo seed and workers (see src/platform/module.ts).
+import type { JihuoModule } from '../../platform/module.js';
+
+export const activationModule: JihuoModule = {
+  name: 'activation',
+};

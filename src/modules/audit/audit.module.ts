@@ -1,0 +1,6 @@
+// The audit module's entry point: routes, demo seed and workers (see src/platform/module.ts).
+import type { JihuoModule } from '../../platform/module.js';
+
+export const auditModule: JihuoModule = {
+  name: 'audit',
+};

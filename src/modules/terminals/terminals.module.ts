@@ -1,0 +1,6 @@
+// The terminals module's entry point: routes, demo seed and workers (see src/platform/module.ts).
+import type { JihuoModule } from '../../platform/module.js';
+
+export const terminalsModule: JihuoModule = {
+  name: 'terminals',
+};

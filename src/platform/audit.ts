@@ -1,0 +1,90 @@
+// The audit log (SPEC §13): append-only, hash-chained with HMAC under the server key, written in
+// the same transaction as the change it records. Appends take an advisory lock so two concurrent
+// transactions never chain onto the same previous row.
+import { sql } from 'kysely';
+import type { Actor } from './actor.js';
+import { hmacSha256Hex } from './crypto/hash.js';
+import type { Executor } from './db/schema.js';
+import { newId } from './ids.js';
+import { auditVerifyBatchRows } from './limits.js';
+
+const auditLockId = 7_141_002;
+const genesisHash = '0'.repeat(64);
+
+export interface AuditInput {
+  action: string;
+  subjectType?: string | null;
+  subjectId?: string | null;
+  merchantId?: string | null;
+  requestId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** JSON with object keys sorted, so the same content always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+interface ChainedFields {
+  id: string; at: string; actorKind: string; actorId: string | null; actorRole: string | null;
+  action: string; subjectType: string | null; subjectId: string | null; merchantId: string | null;
+  requestId: string | null; details: Record<string, unknown>;
+}
+
+export function auditHash(key: Buffer, prevHash: string, fields: ChainedFields): string {
+  return hmacSha256Hex(key, `${prevHash}\n${canonicalJson(fields)}`);
+}
+
+export async function appendAudit(trx: Executor, key: Buffer, at: Date, actor: Actor, input: AuditInput): Promise<string> {
+  await sql`select pg_advisory_xact_lock(${auditLockId})`.execute(trx);
+  const last = await trx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const prevHash = last?.hash ?? genesisHash;
+  const fields: ChainedFields = {
+    id: newId('aud'), at: at.toISOString(), actorKind: actor.kind, actorId: actor.id, actorRole: actor.role,
+    action: input.action, subjectType: input.subjectType ?? null, subjectId: input.subjectId ?? null,
+    merchantId: input.merchantId ?? null, requestId: input.requestId ?? null, details: input.details ?? {},
+  };
+  const hash = auditHash(key, prevHash, fields);
+  await trx.insertInto('audit_log').values({
+    id: fields.id, at, actor_kind: fields.actorKind, actor_id: fields.actorId, actor_role: fields.actorRole,
+    action: fields.action, subject_type: fields.subjectType, subject_id: fields.subjectId,
+    merchant_id: fields.merchantId, request_id: fields.requestId, details: JSON.stringify(fields.details),
+    prev_hash: prevHash, hash,
+  }).execute();
+  return fields.id;
+}
+
+export interface AuditVerification { ok: boolean; rows: number; firstBadSeq: number | null; problem: string | null }
+
+/** Re-computes the whole chain; reports the first row whose hash or link does not match. */
+export async function verifyAudit(db: Executor, key: Buffer, onProgress: (rows: number) => void = () => {}): Promise<AuditVerification> {
+  let prevHash = genesisHash;
+  let afterSeq = 0;
+  let rows = 0;
+  for (;;) {
+    const batch = await db.selectFrom('audit_log').selectAll().where('seq', '>', afterSeq)
+      .orderBy('seq').limit(auditVerifyBatchRows).execute();
+    if (batch.length === 0) return { ok: true, rows, firstBadSeq: null, problem: null };
+    for (const row of batch) {
+      if (row.prev_hash !== prevHash) {
+        return { ok: false, rows, firstBadSeq: row.seq, problem: 'link to the previous row is broken' };
+      }
+      const expected = auditHash(key, prevHash, {
+        id: row.id, at: row.at.toISOString(), actorKind: row.actor_kind, actorId: row.actor_id,
+        actorRole: row.actor_role, action: row.action, subjectType: row.subject_type, subjectId: row.subject_id,
+        merchantId: row.merchant_id, requestId: row.request_id, details: row.details,
+      });
+      if (expected !== row.hash) return { ok: false, rows, firstBadSeq: row.seq, problem: 'row content does not match its hash' };
+      prevHash = row.hash;
+      afterSeq = row.seq;
+      rows++;
+    }
+    onProgress(rows);
+  }
+}

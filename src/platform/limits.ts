@@ -1,0 +1,21 @@
+// Every limit of the platform, named with its unit last, in one place (SPEC §5, §6, §8, §14).
+
+export const requestBodyBytesMax = 1024 * 1024;
+export const documentBytesMax = 10 * 1024 * 1024;
+export const pageLimitDefault = 20;
+export const pageLimitMax = 100;
+
+export const activationCodeTtlHoursDefault = 72;
+export const codeAttemptsMax = 5;
+export const terminalAttemptsMax = 10;
+export const terminalAttemptsWindowHours = 24;
+export const terminalLockMinutes = 60;
+export const pairingCodeTtlMinutes = 10;
+
+export const signatureWindowMs = 5 * 60 * 1000;
+export const nonceRetentionMs = 10 * 60 * 1000;
+
+export const idempotencyRetentionHours = 48;
+export const transactionAmountFenMaxDefault = 100_000_000; // ¥1,000,000
+
+export const auditVerifyBatchRows = 1000;

@@ -1,0 +1,91 @@
+// Authentication of terminal requests (SPEC §6, Appendix A). Every /terminal/v1 request is signed
+// with HMAC-SHA256 over method, path with query, timestamp, nonce and the body's SHA-256. Before
+// activation the key is the factory key; after, the terminal key (the previous one is accepted
+// until the terminal has used the new one). Freshness and nonces use the real wall clock.
+import type { FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import type { AppContext } from '../platform/context.js';
+import { constantTimeEqual } from '../platform/crypto/hash.js';
+import { signRequest } from '../platform/crypto/request-signature.js';
+import { AppError } from '../platform/http/errors.js';
+import { nonceRetentionMs, signatureWindowMs } from '../platform/limits.js';
+
+export interface AuthenticatedTerminal {
+  id: string;
+  sn: string;
+  merchantId: string | null;
+  /** Which key signed this request. */
+  keyKind: 'factory' | 'terminal' | 'previous_terminal';
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    terminal: AuthenticatedTerminal | null;
+    rawBody: Buffer | undefined;
+  }
+}
+
+export type TerminalAuthFailure = 'missing_headers' | 'stale_timestamp' | 'nonce_reused' | 'bad_signature';
+
+function fail(reason: TerminalAuthFailure): AppError {
+  const messages: Record<TerminalAuthFailure, string> = {
+    missing_headers: 'X-Terminal-SN, X-Timestamp, X-Nonce and X-Signature are required',
+    stale_timestamp: 'X-Timestamp is more than 5 minutes from the server time',
+    nonce_reused: 'This nonce was already used',
+    bad_signature: 'The signature does not match',
+  };
+  return new AppError('terminal_auth_failed', messages[reason], { reason });
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' && value.length > 0 && value.length <= 256 ? value : undefined;
+}
+
+export async function authenticateTerminal(ctx: AppContext, request: FastifyRequest): Promise<AuthenticatedTerminal> {
+  const sn = header(request, 'x-terminal-sn');
+  const timestamp = header(request, 'x-timestamp');
+  const nonce = header(request, 'x-nonce');
+  const signature = header(request, 'x-signature');
+  if (!sn || !timestamp || !nonce || !signature) throw fail('missing_headers');
+  const wallNow = ctx.clock.wallNow().getTime();
+  if (!/^\d{1,16}$/.test(timestamp) || Math.abs(Number(timestamp) - wallNow) > signatureWindowMs) throw fail('stale_timestamp');
+
+  const terminal = await ctx.db.selectFrom('terminals')
+    .select(['id', 'sn', 'merchant_id', 'factory_key_enc', 'terminal_key_enc', 'previous_terminal_key_enc'])
+    .where('sn', '=', sn).executeTakeFirst();
+  // An unknown SN fails exactly like a bad signature: existence is not revealed.
+  if (!terminal) throw fail('bad_signature');
+
+  const body = request.rawBody ?? Buffer.alloc(0);
+  const candidates: Array<[AuthenticatedTerminal['keyKind'], string | null]> = terminal.terminal_key_enc
+    ? [['terminal', terminal.terminal_key_enc], ['previous_terminal', terminal.previous_terminal_key_enc]]
+    : [['factory', terminal.factory_key_enc]];
+  let keyKind: AuthenticatedTerminal['keyKind'] | undefined;
+  for (const [kind, sealed] of candidates) {
+    if (!sealed) continue;
+    const field = kind === 'factory' ? 'terminals.factory_key' : 'terminals.terminal_key';
+    const key = Buffer.from(ctx.cipher.open(field, sealed), 'hex');
+    const expected = signRequest(key, request.method, request.url, timestamp, nonce, body);
+    if (constantTimeEqual(expected, signature.toLowerCase())) { keyKind = kind; break; }
+  }
+  if (!keyKind) throw fail('bad_signature');
+
+  const stored = await ctx.db.insertInto('terminal_nonces')
+    .values({ sn, nonce, seen_at: new Date(wallNow) })
+    .onConflict((oc) => oc.columns(['sn', 'nonce']).doNothing()).returning('nonce').executeTakeFirst();
+  if (!stored) throw fail('nonce_reused');
+
+  return { id: terminal.id, sn: terminal.sn, merchantId: terminal.merchant_id, keyKind };
+}
+
+export function authenticatedTerminal(request: FastifyRequest): AuthenticatedTerminal {
+  if (!request.terminal) throw new AppError('terminal_auth_failed', 'The request is not signed', { reason: 'missing_headers' });
+  return request.terminal;
+}
+
+/** Forgets nonces older than the freshness window (a worker runs this). */
+export async function purgeNonces(ctx: AppContext): Promise<void> {
+  const before = new Date(ctx.clock.wallNow().getTime() - nonceRetentionMs);
+  await sql`delete from terminal_nonces where seen_at < ${before}`.execute(ctx.db);
+}

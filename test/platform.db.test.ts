@@ -1,0 +1,90 @@
+// Proves the platform's HTTP contract: health, errors, auth before validation, test clock, audit chain.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../src/platform/actor.js';
+import { verifyAudit } from '../src/platform/audit.js';
+import { createApiKey } from '../src/platform/api-keys.js';
+import { createTestApp, type TestApp } from './harness.js';
+
+let t: TestApp;
+beforeAll(async () => { t = await createTestApp(); });
+afterAll(async () => { await t.close(); });
+
+describe('platform endpoints', () => {
+  it('answers health, readiness and metrics', async () => {
+    expect((await t.request('GET', '/healthz', { key: null })).body).toEqual({ status: 'ok' });
+    const ready = await t.request('GET', '/readyz', { key: null });
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('ready');
+    const metrics = await t.request('GET', '/metrics', { key: null });
+    expect(metrics.text).toContain('jihuo_http_requests_total');
+  });
+
+  it('serves the OpenAPI 3.1 document', async () => {
+    const doc = await t.request('GET', '/openapi.json', { key: null });
+    expect(doc.body.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.body.paths)).toContain('/v1/test-clock');
+  });
+
+  it('answers unknown routes with the error shape', async () => {
+    const res = await t.request('GET', '/v1/nope');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('route_not_found');
+    expect(res.body.error.requestId).toMatch(/^req_/);
+  });
+
+  it('sets and reads the test clock', async () => {
+    const set = await t.request('POST', '/v1/test-clock', { body: { now: '2030-01-02T03:04:05Z' } });
+    expect(set.status).toBe(200);
+    expect(Date.parse(set.body.now) - Date.parse('2030-01-02T03:04:05Z')).toBeLessThan(5000);
+    expect(Math.abs(t.ctx.clock.now().getTime() - Date.parse('2030-01-02T03:04:05Z'))).toBeLessThan(5000);
+    const bad = await t.request('POST', '/v1/test-clock', { body: { now: 'yesterday' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    expect(bad.body.error.details.fields[0].field).toBe('now');
+  });
+
+  it('refuses malformed JSON, unknown fields and oversize bodies with the error shape', async () => {
+    const malformed = await t.request('POST', '/v1/test-clock', { rawBody: '{"now":' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe('invalid_json');
+    const unknown = await t.request('POST', '/v1/test-clock', { body: { now: '2030-01-01T00:00:00Z', extra: 1 } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details.fields).toContainEqual(expect.objectContaining({ field: 'extra', rule: 'unknown_field' }));
+    const wrongType = await t.request('POST', '/v1/test-clock', { body: { now: 12 } });
+    expect(wrongType.status).toBe(400);
+    const huge = await t.request('POST', '/v1/test-clock', { rawBody: JSON.stringify({ now: 'x'.repeat(1024 * 1024 + 10) }) });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.code).toBe('body_too_large');
+  });
+});
+
+describe('audit chain', () => {
+  it('verifies an intact chain and finds a tampered row', async () => {
+    for (let i = 0; i < 5; i++) {
+      await t.ctx.db.transaction().execute((trx) =>
+        t.ctx.audit(trx, systemActor, { action: 'test.event', subjectType: 'test', subjectId: String(i), details: { i } }));
+    }
+    const ok = await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey);
+    expect(ok).toMatchObject({ ok: true, rows: 5 });
+    await sql`alter table audit_log disable trigger audit_log_append_only`.execute(t.ctx.db);
+    await sql`update audit_log set details = '{"i": 99}' where subject_id = '2'`.execute(t.ctx.db);
+    await sql`alter table audit_log enable trigger audit_log_append_only`.execute(t.ctx.db);
+    const bad = await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey);
+    expect(bad.ok).toBe(false);
+    expect(bad.firstBadSeq).toBe(3);
+  });
+
+  it('refuses updates and deletes of audit rows', async () => {
+    await expect(sql`delete from audit_log`.execute(t.ctx.db)).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('API keys', () => {
+  it('stores keys only as keyed hashes', async () => {
+    const created = await createApiKey(t.ctx, { name: 'x', role: 'ops_agent' });
+    const row = await t.ctx.db.selectFrom('api_keys').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
+    expect(row.key_hash).not.toContain(created.key);
+    expect(row.key_hash).toBe(t.ctx.hash('api_key', created.key));
+  });
+});

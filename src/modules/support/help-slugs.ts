@@ -1,0 +1,9 @@
+// Stable slugs of help-centre articles (SPEC §12). Every API answer that names an activation step,
+// self-test component, re-activation reason or decline code carries the slug made here.
+
+export type HelpTopic = 'activation-step' | 'self-test' | 'reactivation' | 'decline';
+
+/** `helpSlug('reactivation', 'system_upgrade')` → `reactivation-system-upgrade`. */
+export function helpSlug(topic: HelpTopic, code: string): string {
+  return `${topic}-${code.replace(/[_\s]+/g, '-').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`;
+}

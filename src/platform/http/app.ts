@@ -110,7 +110,7 @@ async function claimIdempotencyKey(ctx: AppContext, request: FastifyRequest, rep
 
 export async function buildApp(ctx: AppContext, modules: readonly JihuoModule[], options: BuildOptions = {}): Promise<JihuoApp> {
   const app = Fastify({
-    logger: options.logger === false ? false : ctx.log,
+    ...(options.logger === false ? { logger: false } : { loggerInstance: ctx.log }),
     bodyLimit: requestBodyBytesMax,
     genReqId: () => `req_${randomBytes(10).toString('hex')}`,
     requestIdHeader: false,

@@ -3,6 +3,7 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from './context.js';
+import type { Authenticator } from './http/auth.js';
 
 export type JihuoApp = FastifyInstance<
   RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider
@@ -22,4 +23,6 @@ export interface JihuoModule {
   /** Demo data for `jihuo seed`; must be idempotent. Modules seed in registry order. */
   seed?(ctx: AppContext): Promise<void>;
   workers?: Worker[];
+  /** Ways this module recognises callers (e.g. session cookies), tried after API keys. */
+  authenticators?(ctx: AppContext): Authenticator[];
 }

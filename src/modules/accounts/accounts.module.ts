@@ -1,6 +1,10 @@
-// The accounts module's entry point: routes, demo seed and workers (see src/platform/module.ts).
+// The accounts module: user accounts, sessions, TOTP and password reset (SPEC §2, §13).
 import type { JihuoModule } from '../../platform/module.js';
+import { accountsRoutes } from './accounts.routes.js';
+import { sessionAuthenticator } from './accounts.service.js';
 
 export const accountsModule: JihuoModule = {
   name: 'accounts',
+  routes: accountsRoutes,
+  authenticators: (ctx) => [sessionAuthenticator(ctx)],
 };

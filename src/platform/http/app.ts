@@ -6,6 +6,8 @@ import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } fr
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import helmet from '@fastify/helmet';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -142,6 +144,9 @@ export async function buildApp(ctx: AppContext, modules: readonly JihuoModule[],
   });
 
   await app.register(helmet, { contentSecurityPolicy: false, global: true });
+  await app.register(cookie);
+  // Per-route limits only (`config.rateLimit`): log-in, code redemption, public look-ups.
+  await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -156,7 +161,11 @@ export async function buildApp(ctx: AppContext, modules: readonly JihuoModule[],
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const authenticators = [apiKeyAuthenticator(ctx), ...(options.authenticators ?? [])];
+  const authenticators = [
+    apiKeyAuthenticator(ctx),
+    ...modules.flatMap((m) => m.authenticators?.(ctx) ?? []),
+    ...(options.authenticators ?? []),
+  ];
   const metrics = createMetrics();
 
   app.addHook('onRoute', (route) => {

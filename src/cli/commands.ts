@@ -1,7 +1,8 @@
 // Module commands of the CLI (terminals import, settle, backup, keys, bench…). Each module's
 // command file registers itself here, so main.ts stays the same as modules grow.
 import type { Command } from 'commander';
+import { registerBackupCommands } from './backup.js';
 
 export function registerCommands(program: Command): void {
-  void program;
+  registerBackupCommands(program);
 }

@@ -2,7 +2,9 @@
 // command file registers itself here, so main.ts stays the same as modules grow.
 import type { Command } from 'commander';
 import { registerBackupCommands } from './backup.js';
+import { registerKeyCommands } from './keys.js';
 
 export function registerCommands(program: Command): void {
   registerBackupCommands(program);
+  registerKeyCommands(program);
 }

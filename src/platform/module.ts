@@ -17,6 +17,9 @@ export interface Worker {
   run(ctx: AppContext): Promise<void>;
 }
 
+/** A column holding values sealed with `ctx.cipher.seal(field, …)`, for key rotation. */
+export interface SealedColumn { table: string; key: string; column: string; field: string }
+
 export interface JihuoModule {
   name: string;
   routes?(app: JihuoApp, ctx: AppContext): Promise<void> | void;
@@ -25,4 +28,6 @@ export interface JihuoModule {
   workers?: Worker[];
   /** Ways this module recognises callers (e.g. session cookies), tried after API keys. */
   authenticators?(ctx: AppContext): Authenticator[];
+  /** Columns of this module's tables that hold sealed (encrypted) values. */
+  sealedColumns?: SealedColumn[];
 }

@@ -7,4 +7,5 @@ export const accountsModule: JihuoModule = {
   name: 'accounts',
   routes: accountsRoutes,
   authenticators: (ctx) => [sessionAuthenticator(ctx)],
+  sealedColumns: [{ table: 'users', key: 'id', column: 'totp_secret_enc', field: 'users.totp_secret' }],
 };

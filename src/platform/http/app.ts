@@ -18,6 +18,7 @@ import type { JihuoApp, JihuoModule } from '../module.js';
 import { authenticateTerminal } from '../../terminal-api/terminal-auth.js';
 import { apiKeyAuthenticator, authorize, type Authenticator } from './auth.js';
 import { AppError, type FieldError } from './errors.js';
+import { registerBenchRoutes } from './bench-routes.js';
 import { requestHash } from './idempotency.js';
 import { createMetrics } from './metrics.js';
 import { Strict, Type, IsoDateTime } from './schema.js';
@@ -245,6 +246,7 @@ export async function buildApp(ctx: AppContext, modules: readonly JihuoModule[],
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerTestClock(app, ctx);
+  if (ctx.config.benchRoutes) await registerBenchRoutes(app, ctx);
   for (const module of modules) {
     if (module.routes) await module.routes(app, ctx);
   }

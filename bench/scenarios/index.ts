@@ -1,0 +1,5 @@
+// Every benchmark scenario, in the order they run.
+import type { Scenario } from '../lib/types.js';
+import { httpFloor } from './http-floor.js';
+
+export const scenarios: Scenario[] = [httpFloor];

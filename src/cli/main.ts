@@ -24,12 +24,14 @@ async function serve(options: { seed: boolean }): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
 }
 
-program.command('serve').description('Run the HTTP server (migrates first)')
-  .option('--seed', 'also load the demo data (idempotent)', false)
-  .action(serve);
+// `jihuo serve` is what `npm start` runs (Appendix A): migrate, load the demo data (idempotent),
+// serve. Production installs turn the demo data off with --no-seed or JIHUO_SEED=0.
+program.command('serve').description('Migrate, load the demo data (idempotent) and run the HTTP server')
+  .option('--no-seed', 'do not load the demo data (also JIHUO_SEED=0)')
+  .action((options: { seed: boolean }) => serve({ seed: options.seed && process.env.JIHUO_SEED !== '0' }));
 
-program.command('start').description('Migrate, seed the demo data and serve (what `npm start` runs)')
-  .action(() => serve({ seed: true }));
+program.command('start').description('Same as serve (what `npm start` runs)')
+  .action(() => serve({ seed: process.env.JIHUO_SEED !== '0' }));
 
 program.command('migrate').description('Apply pending database migrations').action(async () => {
   const config = loadConfig();

@@ -1,0 +1,44 @@
+// Proves the help centre: every activation step, self-test component and re-activation reason has
+// an article in zh-CN and en, articles parse, search finds them, unknown slugs get suggestions.
+import { describe, expect, it } from 'vitest';
+import { reactivationReasons } from '../reactivation/reasons.js';
+import { helpLocales, HelpCentre, parseArticle } from './help.service.js';
+import { helpSlug } from './help-slugs.js';
+
+const centre = HelpCentre.load();
+const activationSteps = ['preparation', 'account', 'device_setup', 'system_activation', 'function_test', 'in_service'];
+const selfTestComponents = ['cardReader', 'contactless', 'qrScanner', 'printer', 'network'];
+
+describe('help centre', () => {
+  it.each([
+    ...activationSteps.map((c) => ['activation-step', c] as const),
+    ...selfTestComponents.map((c) => ['self-test', c] as const),
+    ...reactivationReasons.map((c) => ['reactivation', c] as const),
+  ])('has %s %s in both languages', (topic, code) => {
+    const slug = helpSlug(topic, code);
+    for (const locale of helpLocales) {
+      const article = centre.get(slug, locale);
+      expect(article, `${slug}.${locale}`).toBeDefined();
+      expect(article!.code).toBe(code);
+      expect(article!.body.length).toBeGreaterThan(40);
+    }
+  });
+
+  it('makes stable kebab-case slugs', () => {
+    expect(helpSlug('self-test', 'cardReader')).toBe('self-test-card-reader');
+    expect(helpSlug('reactivation', 'system_upgrade')).toBe('reactivation-system-upgrade');
+  });
+
+  it('searches by keyword in a locale', () => {
+    expect(centre.search('配对码', 'zh-CN').map((a) => a.slug)).toContain('activation-step-system-activation');
+    expect(centre.search('printer paper', 'en').map((a) => a.slug)[0]).toBe('self-test-printer');
+  });
+
+  it('suggests the nearest slugs for an unknown one', () => {
+    expect(centre.suggest('reactivation-relocate')[0]).toBe('reactivation-relocation');
+  });
+
+  it('refuses an article without front matter', () => {
+    expect(() => parseArticle('# no front matter', 'x.md')).toThrow(/front matter/);
+  });
+});

@@ -1,0 +1,29 @@
+// "I did not expect this" (SPEC §7, §12): one action from any re-activation case or received
+// message opens a high-priority fraud ticket and alerts operators; the merchant sees the outcome
+// on the ticket. Pausing the case deadline goes through the re-activation module.
+import type { Actor } from '../../platform/actor.js';
+import type { AppContext } from '../../platform/context.js';
+import type { Executor } from '../../platform/db/schema.js';
+import { AppError, validationError } from '../../platform/http/errors.js';
+import { openTicket, ticketView } from './ticket.service.js';
+
+export interface ScamReportInput { caseId?: string | undefined; noticeCode?: string | undefined; merchantId?: string | undefined; note?: string | undefined }
+
+export async function reportScam(ctx: AppContext, trx: Executor, actor: Actor, input: ScamReportInput) {
+  if (!input.caseId && !input.noticeCode) {
+    throw validationError([{ field: 'caseId', rule: 'one_of', message: 'name the case or the notice code of the message' }]);
+  }
+  const merchantId = actor.merchantId ?? input.merchantId;
+  if (!merchantId) throw validationError([{ field: 'merchantId', rule: 'required', message: 'operators name the merchant' }]);
+  const merchant = await trx.selectFrom('merchants').select('id').where('id', '=', merchantId).executeTakeFirst();
+  if (!merchant) throw new AppError('merchant_not_found', `Merchant ${merchantId} was not found`);
+  const subject = input.caseId ? `Suspected scam: re-activation case ${input.caseId}` : `Suspected scam: message ${input.noticeCode}`;
+  const ticket = await openTicket(ctx, trx, actor, {
+    merchantId, category: 'fraud', priority: 'urgent', source: actor.merchantId ? 'portal' : 'hotline', subject,
+    body: input.note ?? 'The merchant did not expect this request and reports it as a possible scam.', fraud: true,
+    relatedCaseId: input.caseId ?? null, relatedNotice: input.noticeCode ?? null,
+  });
+  await ctx.audit(trx, actor, { action: 'scam.reported', subjectType: 'ticket', subjectId: ticket.id, merchantId,
+    details: { caseId: input.caseId ?? null, noticeCode: input.noticeCode ?? null } });
+  return { ticket: ticketView(ticket, ctx.clock.now()), casePaused: false };
+}

@@ -1,0 +1,108 @@
+// Support tickets: opened by merchants (portal), operators (hotline) or the system (scam reports,
+// repeated self-test failures, activation locks). Internal notes stay apart from replies; every
+// reply to the merchant goes through the notifications outbox with a notice code.
+import type { Selectable } from 'kysely';
+import type { Actor } from '../../platform/actor.js';
+import { isOperator } from '../../platform/actor.js';
+import type { AppContext } from '../../platform/context.js';
+import type { Executor } from '../../platform/db/schema.js';
+import { AppError } from '../../platform/http/errors.js';
+import { newId } from '../../platform/ids.js';
+import { sendNotification } from '../notifications/notification.service.js';
+import type { TicketCategory, TicketPriority, TicketStatus, TicketTable } from './support.table.js';
+import { canMoveTicket, slaBreached, slaDueAt } from './ticket.state.js';
+
+export type TicketRow = Selectable<TicketTable>;
+
+export interface OpenTicketInput {
+  merchantId: string;
+  terminalId?: string | null;
+  category: TicketCategory;
+  priority: TicketPriority;
+  source: 'portal' | 'hotline' | 'auto';
+  subject: string;
+  body: string;
+  fraud?: boolean;
+  relatedCaseId?: string | null;
+  relatedNotice?: string | null;
+}
+
+export async function openTicket(ctx: AppContext, trx: Executor, actor: Actor, input: OpenTicketInput): Promise<TicketRow> {
+  const now = ctx.clock.now();
+  const row = await trx.insertInto('tickets').values({
+    id: newId('tkt'), merchant_id: input.merchantId, terminal_id: input.terminalId ?? null, category: input.category,
+    priority: input.priority, status: 'open', source: input.source, subject: input.subject, fraud: input.fraud ?? false,
+    assignee_id: null, related_case_id: input.relatedCaseId ?? null, related_notice: input.relatedNotice ?? null,
+    sla_due_at: slaDueAt(now, input.priority), first_response_at: null, resolved_at: null, closed_at: null,
+    created_at: now, updated_at: now,
+  }).returningAll().executeTakeFirstOrThrow();
+  await trx.insertInto('ticket_messages').values({
+    ticket_id: row.id, merchant_id: row.merchant_id, author_kind: actor.kind, author_id: actor.id,
+    visibility: 'merchant', body: input.body, created_at: now,
+  }).execute();
+  await ctx.audit(trx, actor, { action: 'ticket.opened', subjectType: 'ticket', subjectId: row.id, merchantId: row.merchant_id,
+    details: { category: row.category, priority: row.priority, fraud: row.fraud, source: row.source } });
+  return row;
+}
+
+/** For other modules: a ticket opened by the system (activation lock, self-test failures). */
+export async function openAutoTicket(ctx: AppContext, trx: Executor, input: Omit<OpenTicketInput, 'source'>): Promise<TicketRow> {
+  return openTicket(ctx, trx, { kind: 'system', id: null, role: null, merchantId: null }, { ...input, source: 'auto' });
+}
+
+export async function lockTicket(trx: Executor, id: string, actor: Actor): Promise<TicketRow> {
+  const row = await trx.selectFrom('tickets').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!row || (actor.merchantId !== null && actor.merchantId !== row.merchant_id)) {
+    throw new AppError('not_found', `Ticket ${id} was not found`);
+  }
+  return row;
+}
+
+export async function moveTicket(ctx: AppContext, trx: Executor, ticket: TicketRow, to: TicketStatus, actor: Actor): Promise<TicketRow> {
+  if (ticket.status === to) return ticket;
+  if (!canMoveTicket(ticket.status, to)) {
+    throw new AppError('invalid_state', `Ticket ${ticket.id} is ${ticket.status} and cannot become ${to}`, { currentStatus: ticket.status });
+  }
+  const now = ctx.clock.now();
+  const updated = await trx.updateTable('tickets').set({
+    status: to, updated_at: now,
+    ...(to === 'resolved' ? { resolved_at: now } : {}), ...(to === 'closed' ? { closed_at: now } : {}),
+  }).where('id', '=', ticket.id).returningAll().executeTakeFirstOrThrow();
+  await ctx.audit(trx, actor, { action: 'ticket.status_changed', subjectType: 'ticket', subjectId: ticket.id,
+    merchantId: ticket.merchant_id, details: { from: ticket.status, to } });
+  return updated;
+}
+
+export async function addTicketMessage(ctx: AppContext, trx: Executor, actor: Actor, ticket: TicketRow,
+  input: { body: string; internal: boolean }): Promise<void> {
+  if (ticket.status === 'closed') throw new AppError('ticket_closed', `Ticket ${ticket.id} is closed; open a new one`);
+  const operator = isOperator(actor);
+  if (input.internal && !operator) throw new AppError('forbidden', 'Only operators write internal notes');
+  const now = ctx.clock.now();
+  await trx.insertInto('ticket_messages').values({
+    ticket_id: ticket.id, merchant_id: ticket.merchant_id, author_kind: actor.kind, author_id: actor.id,
+    visibility: input.internal ? 'internal' : 'merchant', body: input.body, created_at: now,
+  }).execute();
+  if (input.internal) return;
+  if (operator) {
+    await trx.updateTable('tickets').set({ first_response_at: ticket.first_response_at ?? now, updated_at: now })
+      .where('id', '=', ticket.id).execute();
+    await moveTicket(ctx, trx, ticket, ticket.status === 'resolved' ? 'resolved' : 'pending_merchant', actor);
+    await sendNotification(ctx, trx, {
+      merchantId: ticket.merchant_id, template: 'ticket_reply', channels: ['inbox', 'sms'],
+      params: { ticketId: ticket.id, subject: ticket.subject }, terminalId: ticket.terminal_id,
+    });
+  } else if (ticket.status !== 'open') {
+    await moveTicket(ctx, trx, ticket, ticket.status === 'resolved' ? 'open' : 'pending_ops', actor);
+  }
+}
+
+export function ticketView(row: TicketRow, now: Date) {
+  return {
+    id: row.id, merchantId: row.merchant_id, terminalId: row.terminal_id, category: row.category, priority: row.priority,
+    status: row.status, source: row.source, subject: row.subject, fraud: row.fraud, assigneeId: row.assignee_id,
+    relatedCaseId: row.related_case_id, slaDueAt: row.sla_due_at.toISOString(), slaBreached: slaBreached(row, now),
+    firstResponseAt: row.first_response_at?.toISOString() ?? null, resolvedAt: row.resolved_at?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(),
+  };
+}

@@ -56,6 +56,8 @@ export const errorStatus = {
   supervisor_locked: 423,
   card_data_forbidden: 400,
   pricing_plan_not_found: 404,
+  pricing_rule_not_found: 404,
+  transaction_not_refundable: 409,
   // Settlement and deposits (SPEC §9)
   settlement_date_invalid: 400,
   // Security (SPEC §13)

@@ -7,3 +7,11 @@ export type HelpTopic = 'activation-step' | 'self-test' | 'reactivation' | 'decl
 export function helpSlug(topic: HelpTopic, code: string): string {
   return `${topic}-${code.replace(/[_\s]+/g, '-').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`;
 }
+
+/**
+ * The article for a decline code. A terminal blocked by a re-activation case declines with the
+ * case's reason code (Appendix B); its article is the re-activation one.
+ */
+export function declineHelpSlug(code: string, reasonCodes: readonly string[]): string {
+  return reasonCodes.includes(code) ? helpSlug('reactivation', code) : helpSlug('decline', code);
+}

@@ -3,8 +3,10 @@
 import type { Command } from 'commander';
 import { registerBackupCommands } from './backup.js';
 import { registerKeyCommands } from './keys.js';
+import { registerSettlementCommands } from '../modules/settlement/settlement.command.js';
 
 export function registerCommands(program: Command): void {
   registerBackupCommands(program);
   registerKeyCommands(program);
+  registerSettlementCommands(program);
 }

@@ -1,7 +1,7 @@
 // The double-entry ledger (SPEC §9). This module is the only writer of journal entries. An entry
 // is a set of lines whose amounts (debits positive, credits negative) sum to zero; it is written
 // in the caller's transaction, together with the business event it records.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../platform/db/schema.js';
 import { newId } from '../../platform/ids.js';
 
@@ -83,6 +83,91 @@ export async function postJournalEntry(trx: Executor, input: JournalEntryInput):
     entry_id: id, account_code: l.account.code, merchant_id: l.account.merchantId ?? input.merchantId, amount_fen: l.amountFen,
   }))).execute();
   return { entryId: id, duplicate: false };
+}
+
+/** Stands for the merchant id in account templates of bulk postings. */
+const merchantPlaceholder = '{merchant}';
+
+/** One row of a bulk posting's source: one two-line entry of `amount_fen` (> 0). */
+export interface BulkSourceRow { merchant_id: string; ref_id: string; dedupe_key: string; amount_fen: number }
+
+export interface BulkPosting {
+  kind: string;
+  refType: string;
+  businessDate: string;
+  occurredAt: Date;
+  description: string;
+  /** A query yielding `merchant_id, ref_id, dedupe_key, amount_fen` rows (dedupe keys unique). */
+  source: RawBuilder<BulkSourceRow>;
+  /** The account debited (+amount) and credited (−amount), per merchant. */
+  debit: (merchantId: string) => LedgerAccount;
+  credit: (merchantId: string) => LedgerAccount;
+}
+
+function accountTemplate(accountFor: (merchantId: string) => LedgerAccount) {
+  const account = accountFor(merchantPlaceholder);
+  return { ...account, perMerchant: account.code.includes(merchantPlaceholder) };
+}
+
+/**
+ * Posts one balanced two-line entry per source row in two set-based statements, so a day's
+ * settlement of many merchants is not a loop of single-row queries. Rows whose dedupe key was
+ * posted before are skipped (a re-run posts nothing). Returns the number of entries posted.
+ */
+export async function postJournalEntriesBulk(trx: Executor, posting: BulkPosting): Promise<number> {
+  const debit = accountTemplate(posting.debit);
+  const credit = accountTemplate(posting.credit);
+  for (const account of [debit, credit]) {
+    await sql`insert into ledger_accounts (code, kind, name, merchant_id)
+      select distinct replace(${account.code}, ${merchantPlaceholder}, src.merchant_id), ${account.kind}, ${account.name},
+        case when ${account.perMerchant} then src.merchant_id end
+      from (${posting.source}) src where src.amount_fen > 0
+      on conflict (code) do nothing`.execute(trx);
+  }
+  const result = await sql`
+    with src as materialized (select * from (${posting.source}) s where s.amount_fen > 0),
+    entries as (
+      insert into journal_entries (id, kind, merchant_id, ref_type, ref_id, dedupe_key, business_date, occurred_at, description)
+      select 'jrn_' || substr(md5(src.dedupe_key), 1, 20), ${posting.kind}, src.merchant_id, ${posting.refType}, src.ref_id,
+        src.dedupe_key, ${posting.businessDate}::date, ${posting.occurredAt}, ${posting.description}
+      from src
+      on conflict (dedupe_key) do nothing
+      returning id, dedupe_key
+    )
+    insert into journal_lines (entry_id, account_code, merchant_id, amount_fen)
+    select entries.id, replace(line.code, ${merchantPlaceholder}, src.merchant_id), src.merchant_id, line.sign * src.amount_fen
+    from entries join src on src.dedupe_key = entries.dedupe_key
+    cross join lateral (values (${debit.code}::text, 1), (${credit.code}::text, -1)) as line(code, sign)`.execute(trx);
+  return Number(result.numAffectedRows ?? 0n) / 2;
+}
+
+export interface AccountBalance {
+  code: string;
+  kind: string;
+  name: string;
+  merchantId: string | null;
+  /** Debits minus credits, in fen (liabilities and revenue are normally negative). */
+  balanceFen: number;
+  debitsFen: number;
+  creditsFen: number;
+  lines: number;
+}
+
+/** An account with its balance derived from the lines; undefined when the account does not exist. */
+export async function accountBalanceView(db: Executor, code: string): Promise<AccountBalance | undefined> {
+  const account = await db.selectFrom('ledger_accounts').selectAll().where('code', '=', code).executeTakeFirst();
+  if (!account) return undefined;
+  const sums = await sql<{ debits: string; credits: string; lines: string }>`
+    select coalesce(sum(amount_fen) filter (where amount_fen > 0), 0)::text as debits,
+           coalesce(-sum(amount_fen) filter (where amount_fen < 0), 0)::text as credits, count(*)::text as lines
+    from journal_lines where account_code = ${code}`.execute(db);
+  const row = sums.rows[0]!;
+  const debitsFen = Number(row.debits);
+  const creditsFen = Number(row.credits);
+  return {
+    code, kind: account.kind, name: account.name, merchantId: account.merchant_id,
+    balanceFen: debitsFen - creditsFen, debitsFen, creditsFen, lines: Number(row.lines),
+  };
 }
 
 /** A balance derived from the entries: debits minus credits. */

@@ -60,6 +60,7 @@ export const errorStatus = {
   transaction_not_refundable: 409,
   // Settlement and deposits (SPEC §9)
   settlement_date_invalid: 400,
+  ledger_account_not_found: 404,
   // Security (SPEC §13)
   login_failed: 401,
   account_locked: 423,

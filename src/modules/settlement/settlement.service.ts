@@ -1,0 +1,219 @@
+// Daily T+1 settlement (SPEC §9, Appendix B). A day is an Asia/Shanghai calendar day (cut-off at
+// midnight); only days before today may be settled. One run per day, in one database transaction,
+// under an advisory lock per date: a second or concurrent run finds the run row and returns the
+// same result without writing anything (statements are also unique per merchant and day, and
+// every ledger entry carries a dedupe key).
+//
+// Per merchant and day, over approved, non-training transactions whose business_date is the day:
+//   gross   = Σ sale amounts (every approved sale of the day, including ones voided later)
+//   voids   = Σ void amounts of the day;  refunds = Σ refund amounts of the day
+//   fees    = Σ sale fees − Σ fees returned by the day's voids and refunds, i.e. the fee_fen
+//             recorded on each reversal row (a void returns the sale's whole fee; a refund
+//             returns none by default, a proportional part when refundReturnsFee is configured)
+//   activity = gross − fees − voids − refunds: exactly what the day's transactions moved on the
+//             merchant's payable account in the ledger (sale credits amount − fee, a void
+//             reverses that, a refund debits amount − returned fee)
+//   depositDeduction = what pending deposits take, at most max(activity, 0)
+//   net     = max(activity − depositDeduction, 0)
+// The payout (debit payable, credit bank:settlement) is net plus any deposit refunds credited to
+// the payable since the last payout; the deduction (debit payable, credit deposit_held) is posted
+// by the deposits module. So statement and ledger agree: Σ net = payable movement − deductions.
+// Everything is set-based (INSERT … SELECT … GROUP BY): a million transactions settle in one run.
+import { sql } from 'kysely';
+import { shanghaiDate, shanghaiDayStart, addDays } from '../../platform/clock.js';
+import type { Actor } from '../../platform/actor.js';
+import { systemActor } from '../../platform/actor.js';
+import type { AppContext } from '../../platform/context.js';
+import type { Executor } from '../../platform/db/schema.js';
+import { AppError } from '../../platform/http/errors.js';
+import { newId } from '../../platform/ids.js';
+import { accounts, postJournalEntriesBulk } from '../ledger/ledger.service.js';
+import { claimDepositRefunds, collectDeposits, evaluateDeposits, syncDeposits } from '../deposits/deposit.service.js';
+import { sendNotification } from '../notifications/notification.service.js';
+import type { SettlementRunTable, SettlementStatementTable } from './settlement.table.js';
+
+/** Advisory lock class for settlement runs; the second key is the date's hash. */
+const settlementLockClass = 7_141_900;
+
+export const settlementSteps = ['deposits', 'statements', 'deductions', 'payouts', 'transactions', 'notifications'] as const;
+export type SettlementStep = (typeof settlementSteps)[number];
+
+export interface SettlementResult {
+  date: string;
+  runId: string;
+  merchants: number;
+  transactions: number;
+  gross: number;
+  net: number;
+  completedAt: string;
+  /** True when the day had been settled before: nothing was written. */
+  alreadySettled: boolean;
+}
+
+export interface StatementView {
+  date: string;
+  gross: number;
+  fees: number;
+  voids: number;
+  refunds: number;
+  depositDeduction: number;
+  net: number;
+}
+
+function isCalendarDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  const parsed = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
+}
+
+/** T+1: a day can be settled once it is over in Shanghai, i.e. only dates before today. */
+export function assertSettleableDate(date: string, now: Date): void {
+  const today = shanghaiDate(now);
+  if (!isCalendarDate(date) || date >= today) {
+    throw new AppError('settlement_date_invalid', `Only days before today (${today}, Asia/Shanghai) can be settled`, {
+      date, latestSettleableDate: shanghaiDate(addDays(shanghaiDayStart(today), -1)),
+    });
+  }
+}
+
+function resultOf(run: SettlementRunTable, alreadySettled: boolean): SettlementResult {
+  return {
+    date: run.date, runId: run.id, merchants: run.merchants, transactions: run.transactions, gross: run.gross_fen,
+    net: run.net_fen, completedAt: run.completed_at.toISOString(), alreadySettled,
+  };
+}
+
+export interface RunOptions { actor?: Actor; onProgress?: (done: number, total: number, step: SettlementStep) => void }
+
+/** Settles one day for every merchant. Idempotent; safe to run on several instances at once. */
+export async function runSettlement(ctx: AppContext, date: string, options: RunOptions = {}): Promise<SettlementResult> {
+  const startedAt = ctx.clock.now();
+  assertSettleableDate(date, startedAt);
+  const progress = (step: SettlementStep) => options.onProgress?.(settlementSteps.indexOf(step) + 1, settlementSteps.length, step);
+  return ctx.db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${settlementLockClass}, hashtext(${date}))`.execute(trx);
+    const existing = await trx.selectFrom('settlement_runs').selectAll().where('date', '=', date).executeTakeFirst();
+    if (existing) return resultOf(existing, true);
+
+    const cutoff = addDays(shanghaiDayStart(date), 1);
+    await syncDeposits(trx, startedAt);
+    await evaluateDeposits(trx, startedAt);
+    await claimDepositRefunds(trx, date, startedAt);
+    progress('deposits');
+    await insertStatements(trx, date, startedAt);
+    progress('statements');
+    await collectDeposits(trx, {
+      date, cutoff, occurredAt: startedAt,
+      available: sql`select merchant_id, greatest(activity_fen, 0) as available_fen
+        from settlement_statements where date = ${date}::date`,
+    });
+    await applyDeductions(trx, date);
+    progress('deductions');
+    await postJournalEntriesBulk(trx, {
+      kind: 'settlement.payout', refType: 'settlement_statement', businessDate: date, occurredAt: startedAt,
+      description: `Settlement payout for ${date}`,
+      source: sql`select merchant_id, id as ref_id, 'settlement:payout:' || merchant_id || ':' || ${date} as dedupe_key,
+        payout_fen as amount_fen from settlement_statements where date = ${date}::date and payout_fen > 0`,
+      debit: accounts.merchantPayable, credit: () => accounts.settlementBank(),
+    });
+    progress('payouts');
+    const marked = await sql`update transactions set settled_date = ${date}::date
+      where business_date = ${date}::date and status = 'approved' and not training and settled_date is null`.execute(trx);
+    progress('transactions');
+    const totals = await sql<{ merchants: string; gross: string; net: string }>`
+      select count(*)::text as merchants, coalesce(sum(gross_fen), 0)::text as gross, coalesce(sum(net_fen), 0)::text as net
+      from settlement_statements where date = ${date}::date`.execute(trx);
+    const total = totals.rows[0]!;
+    const run = await trx.insertInto('settlement_runs').values({
+      date, id: newId('stl'), merchants: Number(total.merchants), gross_fen: Number(total.gross), net_fen: Number(total.net),
+      transactions: Number(marked.numAffectedRows ?? 0n), started_at: startedAt, completed_at: ctx.clock.now(),
+    }).returningAll().executeTakeFirstOrThrow();
+    await notifyMerchants(ctx, trx, date);
+    progress('notifications');
+    await ctx.audit(trx, options.actor ?? systemActor, {
+      action: 'settlement.run', subjectType: 'settlement', subjectId: date,
+      details: { runId: run.id, merchants: run.merchants, transactions: run.transactions, grossFen: run.gross_fen, netFen: run.net_fen },
+    });
+    return resultOf(run, false);
+  });
+}
+
+async function insertStatements(trx: Executor, date: string, now: Date): Promise<void> {
+  await sql`
+    insert into settlement_statements (id, merchant_id, date, sale_count, gross_fen, fees_fen, voids_fen, refunds_fen,
+      activity_fen, deposit_refund_fen, created_at)
+    select 'stl_' || substr(md5('statement:' || m.merchant_id || ':' || ${date}), 1, 20), m.merchant_id, ${date}::date,
+      coalesce(t.sale_count, 0), coalesce(t.gross, 0), coalesce(t.fees, 0), coalesce(t.voids, 0), coalesce(t.refunds, 0),
+      coalesce(t.gross, 0) - coalesce(t.fees, 0) - coalesce(t.voids, 0) - coalesce(t.refunds, 0),
+      coalesce(r.refunded, 0), ${now}
+    from (
+      select merchant_id from transactions where business_date = ${date}::date and status = 'approved' and not training
+      union
+      select merchant_id from deposits where refund_paid_date = ${date}::date and refunded_fen > 0
+    ) m
+    left join (
+      select x.merchant_id,
+        count(*) filter (where x.kind = 'sale') as sale_count,
+        coalesce(sum(x.amount_fen) filter (where x.kind = 'sale'), 0) as gross,
+        coalesce(sum(x.fee_fen) filter (where x.kind = 'sale'), 0)
+          - coalesce(sum(x.fee_fen) filter (where x.kind in ('void', 'refund')), 0) as fees,
+        coalesce(sum(x.amount_fen) filter (where x.kind = 'void'), 0) as voids,
+        coalesce(sum(x.amount_fen) filter (where x.kind = 'refund'), 0) as refunds
+      from transactions x
+      where x.business_date = ${date}::date and x.status = 'approved' and not x.training
+      group by x.merchant_id
+    ) t on t.merchant_id = m.merchant_id
+    left join (
+      select merchant_id, sum(refunded_fen) as refunded from deposits
+      where refund_paid_date = ${date}::date group by merchant_id
+    ) r on r.merchant_id = m.merchant_id
+    on conflict (merchant_id, date) do nothing`.execute(trx);
+}
+
+async function applyDeductions(trx: Executor, date: string): Promise<void> {
+  await sql`
+    update settlement_statements s set deposit_deduction_fen = c.total
+    from (select merchant_id, sum(amount_fen)::bigint as total from deposit_collections
+          where date = ${date}::date group by merchant_id) c
+    where s.date = ${date}::date and s.merchant_id = c.merchant_id`.execute(trx);
+  await sql`
+    update settlement_statements set net_fen = greatest(activity_fen - deposit_deduction_fen, 0),
+      payout_fen = greatest(activity_fen - deposit_deduction_fen + deposit_refund_fen, 0)
+    where date = ${date}::date`.execute(trx);
+}
+
+async function notifyMerchants(ctx: AppContext, trx: Executor, date: string): Promise<void> {
+  const statements = await trx.selectFrom('settlement_statements').select(['merchant_id', 'net_fen', 'payout_fen'])
+    .where('date', '=', date).execute();
+  for (const s of statements) {
+    await sendNotification(ctx, trx, {
+      merchantId: s.merchant_id, template: 'settlement_ready', channels: ['inbox'],
+      params: { date, netFen: s.net_fen, payoutFen: s.payout_fen },
+    });
+  }
+}
+
+export function statementView(row: SettlementStatementTable): StatementView {
+  return {
+    date: row.date, gross: row.gross_fen, fees: row.fees_fen, voids: row.voids_fen, refunds: row.refunds_fen,
+    depositDeduction: row.deposit_deduction_fen, net: row.net_fen,
+  };
+}
+
+export interface StatementQuery { date?: string; from?: string; to?: string }
+
+/** A merchant's statements, oldest first (bounded to about a year per call). */
+export async function merchantStatements(db: Executor, merchantId: string, query: StatementQuery): Promise<SettlementStatementTable[]> {
+  let q = db.selectFrom('settlement_statements').selectAll().where('merchant_id', '=', merchantId);
+  if (query.date) q = q.where('date', '=', query.date);
+  if (query.from) q = q.where('date', '>=', query.from);
+  if (query.to) q = q.where('date', '<=', query.to);
+  return q.orderBy('date').limit(statementsPerRequestMax).execute();
+}
+
+export const statementsPerRequestMax = 400;
+
+export const statementCsvColumns = [
+  'merchant_id', 'date', 'sale_count', 'gross_fen', 'fees_fen', 'voids_fen', 'refunds_fen', 'deposit_deduction_fen',
+  'net_fen', 'deposit_refund_fen', 'payout_fen',
+] as const;

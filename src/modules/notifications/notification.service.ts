@@ -1,25 +1,219 @@
-// Contract of the notifications module (issue 10 fills it in): every message to a merchant is
-// written to the outbox in the caller's transaction, carries a notice code, and is delivered by a
-// worker. Callers name a template and its parameters; they never build message text themselves.
+// Contract of the notifications module: every message to a merchant is written to the outbox in
+// the caller's transaction, carries a notice code, and is delivered by a worker. Callers name a
+// template and its parameters; they never build message text themselves.
+import { randomBytes, randomInt } from 'node:crypto';
+import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.js';
+import { maskEmail, maskPhone } from '../../platform/crypto/mask.js';
 import type { Executor } from '../../platform/db/schema.js';
+import { AppError } from '../../platform/http/errors.js';
+import { newId } from '../../platform/ids.js';
+import {
+  backoffSeconds, claimLeaseSeconds, deliveryBatchMax, messageAttemptsMax, messageBackoffBaseSeconds,
+  messageBackoffMaxSeconds, noticeCodeAlphabet, noticeCodeLength,
+} from './notification.limits.js';
+import type { Channel, MessageRow } from './notification.table.js';
+import { ProviderError, providersFor } from './providers.js';
+import { isTemplateKey, renderMessage, type Locale } from './templates.js';
 
-export type Channel = 'sms' | 'email' | 'inbox' | 'terminal';
+export type { Channel } from './notification.table.js';
 
 export interface NotificationInput {
   merchantId: string;
-  /** Template key, e.g. 'activation_code_issued', 'reactivation_required'. */
+  /** Template key, e.g. 'activation_code_issued', 'reactivation_required' (see templates.ts). */
   template: string;
   channels: Channel[];
   params: Record<string, string | number>;
   terminalId?: string | null;
-  /** Override the recipient phone (hotline verification goes to the registered phone anyway). */
+  /** The merchant's own locale (merchants.locale) unless given. */
   locale?: 'zh-CN' | 'en';
 }
 
 export interface QueuedNotification { messageId: string; channel: Channel; noticeCode: string }
 
+/** The sealed-field name of message bodies and recipients (declared for key rotation). */
+export const bodyField = 'notification_messages.body';
+export const recipientField = 'notification_messages.recipient';
+
+export function newNoticeCode(): string {
+  let code = '';
+  for (let i = 0; i < noticeCodeLength; i++) code += noticeCodeAlphabet[randomInt(noticeCodeAlphabet.length)];
+  return code;
+}
+
+/** Upper case without spaces or dashes; `k7m2 q9tx` → `K7M2Q9TX`. */
+export function normaliseNoticeCode(input: string): string {
+  return input.normalize('NFKC').replace(/[\s\-_]/g, '').toUpperCase();
+}
+
+interface Recipient { mask: string; value: string | null; error: string | null }
+
+function recipientFor(channel: Channel, merchant: { phone: string | null; email: string | null }): Recipient {
+  switch (channel) {
+    case 'sms':
+      return merchant.phone
+        ? { mask: maskPhone(merchant.phone), value: merchant.phone, error: null }
+        : { mask: '(no phone on file)', value: null, error: 'The merchant has no phone number on file' };
+    case 'email':
+      return merchant.email
+        ? { mask: maskEmail(merchant.email), value: merchant.email, error: null }
+        : { mask: '(no email on file)', value: null, error: 'The merchant has no email address on file' };
+    case 'inbox': return { mask: 'merchant portal inbox', value: null, error: null };
+    case 'terminal': return { mask: 'POS terminal screen', value: null, error: null };
+  }
+}
+
+/**
+ * Writes one message per channel to the outbox in the caller's transaction. SMS and email are
+ * delivered later by the worker; inbox and terminal messages are delivered by being stored (they
+ * are visible at once). A channel without a recipient on file is recorded as failed, not dropped.
+ */
 export async function sendNotification(ctx: AppContext, trx: Executor, input: NotificationInput): Promise<QueuedNotification[]> {
-  void ctx; void trx; void input;
-  return []; // Replaced by the notifications module (issue 10).
+  if (!isTemplateKey(input.template)) throw new Error(`Unknown notification template ${input.template}`);
+  if (input.channels.includes('terminal') && !input.terminalId) throw new Error('A terminal message needs terminalId');
+  const merchant = await trx.selectFrom('merchants').select(['id', 'phone', 'email', 'locale'])
+    .where('id', '=', input.merchantId).executeTakeFirst();
+  if (!merchant) throw new AppError('merchant_not_found', 'Merchant was not found');
+  const locale: Locale = input.locale ?? (merchant.locale === 'en' ? 'en' : 'zh-CN');
+  const now = ctx.clock.now();
+  const queued: QueuedNotification[] = [];
+  for (const channel of [...new Set(input.channels)]) {
+    const noticeCode = newNoticeCode();
+    const rendered = renderMessage({
+      template: input.template, locale, channel, params: input.params, noticeCode, officialDomain: ctx.config.officialDomain,
+    });
+    const recipient = recipientFor(channel, merchant);
+    const storedOnly = channel === 'inbox' || channel === 'terminal';
+    const id = newId('msg');
+    await trx.insertInto('notification_messages').values({
+      id, merchant_id: merchant.id, terminal_id: input.terminalId ?? null, channel, template: input.template, locale,
+      subject: rendered.subject, body_enc: ctx.cipher.seal(bodyField, rendered.body),
+      recipient_mask: recipient.mask, recipient_enc: recipient.value === null ? null : ctx.cipher.seal(recipientField, recipient.value),
+      notice_code_hash: ctx.hash('notice_code', noticeCode),
+      status: recipient.error ? 'failed' : storedOnly ? 'sent' : 'pending',
+      next_attempt_at: now, last_error: recipient.error, created_at: now,
+      sent_at: storedOnly ? now : null, failed_at: recipient.error ? now : null,
+    }).execute();
+    queued.push({ messageId: id, channel, noticeCode });
+  }
+  return queued;
+}
+
+// ---- Delivery -------------------------------------------------------------------------------
+
+export interface DeliveryReport { claimed: number; sent: number; retrying: number; failed: number }
+
+/**
+ * One bounded pass of the outbox worker: claims due SMS and email messages (`FOR UPDATE SKIP
+ * LOCKED`, with a lease so a crashed worker's claim expires), delivers each through its provider
+ * outside any transaction, and records the attempt. Safe on several instances at once: a message
+ * is claimed by one pass only, and only that pass (its claim token) may record the outcome.
+ */
+export async function deliverDueMessages(ctx: AppContext, options: { limit?: number } = {}): Promise<DeliveryReport> {
+  const limit = Math.min(Math.max(options.limit ?? deliveryBatchMax, 1), deliveryBatchMax * 5);
+  const now = ctx.clock.now();
+  const token = randomBytes(12).toString('hex');
+  const leaseEnd = new Date(now.getTime() + claimLeaseSeconds * 1000);
+  const claimed = await ctx.db.transaction().execute(async (trx) => (await sql<MessageRow>`
+    update notification_messages set claimed_until = ${leaseEnd}, claimed_by = ${token}, attempts = attempts + 1
+    where id in (
+      select id from notification_messages
+      where status = 'pending' and channel in ('sms', 'email') and next_attempt_at <= ${now}
+        and (claimed_until is null or claimed_until < ${now})
+      order by next_attempt_at, id limit ${limit}
+      for update skip locked)
+    returning *`.execute(trx)).rows);
+  const report: DeliveryReport = { claimed: claimed.length, sent: 0, retrying: 0, failed: 0 };
+  for (const message of claimed) {
+    const outcome = await deliverOne(ctx, message, token);
+    report[outcome]++;
+  }
+  return report;
+}
+
+async function deliverOne(ctx: AppContext, message: MessageRow, token: string): Promise<'sent' | 'retrying' | 'failed'> {
+  const provider = providersFor(ctx)[message.channel as 'sms' | 'email'];
+  let error: string | null = null;
+  let providerMessageId: string | null = null;
+  try {
+    const body = ctx.cipher.open(bodyField, message.body_enc);
+    const to = ctx.cipher.open(recipientField, message.recipient_enc ?? '');
+    const noticeCode = extractNoticeCode(body);
+    ({ providerMessageId } = await provider.send({ messageId: message.id, to, subject: message.subject, text: body, noticeCode }));
+  } catch (err) {
+    error = err instanceof ProviderError ? err.message : `Delivery failed: ${(err as Error).message}`;
+  }
+  const at = ctx.clock.now();
+  const attempt = Number(message.attempts);
+  const outcome = error === null ? 'sent' : attempt >= messageAttemptsMax ? 'failed' : 'retrying';
+  await ctx.db.transaction().execute(async (trx) => {
+    const updated = await trx.updateTable('notification_messages').set(
+      outcome === 'sent'
+        ? { status: 'sent', sent_at: at, provider_message_id: providerMessageId, last_error: null, claimed_until: null, claimed_by: null }
+        : outcome === 'failed'
+          ? { status: 'failed', failed_at: at, last_error: error, claimed_until: null, claimed_by: null }
+          : {
+            last_error: error, claimed_until: null, claimed_by: null,
+            next_attempt_at: new Date(at.getTime() + backoffSeconds(attempt, messageBackoffBaseSeconds, messageBackoffMaxSeconds) * 1000),
+          },
+    ).where('id', '=', message.id).where('claimed_by', '=', token).where('status', '=', 'pending')
+      .returning('id').executeTakeFirst();
+    if (!updated) return; // the lease expired and another pass took the message over
+    await trx.insertInto('notification_attempts').values({
+      message_id: message.id, merchant_id: message.merchant_id, attempt, at,
+      outcome: error === null ? 'sent' : 'error', provider: provider.name, error,
+    }).execute();
+  });
+  return outcome;
+}
+
+/** The notice code printed in a rendered message (the footer is the last occurrence). */
+function extractNoticeCode(body: string): string {
+  const matches = [...body.matchAll(new RegExp(`(?:核验码|Notice code) ([${noticeCodeAlphabet}]{${noticeCodeLength}})`, 'g'))];
+  return matches.at(-1)?.[1] ?? '';
+}
+
+// ---- Public verification --------------------------------------------------------------------
+
+export interface NoticeVerification { genuine: true; channel: Channel; sentAt: string; recipient: string; subject: string }
+
+/**
+ * Whether a message with this notice code was really sent. `sentAt` is the delivery time, or the
+ * time it was queued while it is still on its way (or failed): the moment Jihuo issued it.
+ */
+export async function verifyNoticeCode(ctx: AppContext, input: string): Promise<NoticeVerification | null> {
+  const code = normaliseNoticeCode(input);
+  if (code.length !== noticeCodeLength || [...code].some((c) => !noticeCodeAlphabet.includes(c))) return null;
+  const row = await ctx.db.selectFrom('notification_messages')
+    .select(['channel', 'sent_at', 'created_at', 'recipient_mask', 'subject'])
+    .where('notice_code_hash', '=', ctx.hash('notice_code', code)).executeTakeFirst();
+  if (!row) return null;
+  return {
+    genuine: true, channel: row.channel, sentAt: (row.sent_at ?? row.created_at).toISOString(),
+    recipient: row.recipient_mask, subject: row.subject,
+  };
+}
+
+// ---- Terminal messages ----------------------------------------------------------------------
+
+export interface TerminalMessage { id: string; subject: string; text: string; createdAt: string }
+
+/**
+ * Messages for a terminal's screen (for `hello` and `GET /terminal/v1/messages`), oldest first,
+ * not yet acknowledged. Bounded.
+ */
+export async function pendingTerminalMessages(ctx: AppContext, db: Executor, terminalId: string, limit = 20): Promise<TerminalMessage[]> {
+  const rows = await db.selectFrom('notification_messages').select(['id', 'subject', 'body_enc', 'created_at'])
+    .where('terminal_id', '=', terminalId).where('channel', '=', 'terminal').where('read_at', 'is', null)
+    .orderBy('created_at').orderBy('id').limit(Math.min(limit, 100)).execute();
+  return rows.map((r) => ({ id: r.id, subject: r.subject, text: ctx.cipher.open(bodyField, r.body_enc), createdAt: r.created_at.toISOString() }));
+}
+
+/** Marks terminal messages as shown; only the terminal's own messages are touched. */
+export async function acknowledgeTerminalMessages(ctx: AppContext, db: Executor, terminalId: string, messageIds: string[]): Promise<number> {
+  if (messageIds.length === 0) return 0;
+  const rows = await db.updateTable('notification_messages').set({ read_at: ctx.clock.now() })
+    .where('terminal_id', '=', terminalId).where('channel', '=', 'terminal').where('id', 'in', messageIds.slice(0, 100))
+    .where('read_at', 'is', null).returning('id').execute();
+  return rows.length;
 }

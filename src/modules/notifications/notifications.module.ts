@@ -1,6 +1,17 @@
-// The notifications module's entry point: routes, demo seed and workers (see src/platform/module.ts).
+// The notifications module's entry point: routes, workers (outbox and webhook delivery) and the
+// sealed columns it declares for key rotation (see src/platform/module.ts).
 import type { JihuoModule } from '../../platform/module.js';
+import { bodyField, deliverDueMessages, recipientField } from './notification.service.js';
+import { notificationRoutes } from './notifications.routes.js';
 
 export const notificationsModule: JihuoModule = {
   name: 'notifications',
+  routes: notificationRoutes,
+  workers: [
+    { name: 'notifications.outbox', intervalMs: 2_000, run: async (ctx) => { await deliverDueMessages(ctx, {}); } },
+  ],
+  sealedColumns: [
+    { table: 'notification_messages', key: 'id', column: 'body_enc', field: bodyField },
+    { table: 'notification_messages', key: 'id', column: 'recipient_enc', field: recipientField },
+  ],
 };

@@ -1,0 +1,257 @@
+// Terminal transactions (SPEC §8, Appendix B): sale, void and refund. The core of each takes the
+// caller's database transaction, so the HTTP routes and a future ISO 8583 gateway (SPEC §16) run
+// exactly the same rules; idempotency wraps them at the edge.
+// A refused sale is a stored `declined` row with a decline code, never an error; errors are for
+// malformed requests. An approved sale writes the row with its fee and rule and a balanced ledger
+// entry in the same transaction; training transactions are marked, unpriced and never posted.
+import type { Selectable } from 'kysely';
+import type { AppContext } from '../../platform/context.js';
+import { shanghaiDate } from '../../platform/clock.js';
+import type { Executor } from '../../platform/db/schema.js';
+import { AppError, validationError } from '../../platform/http/errors.js';
+import { newId } from '../../platform/ids.js';
+import { accounts, postJournalEntry } from '../ledger/ledger.service.js';
+import { getMerchantSummary } from '../merchants/merchant.service.js';
+import { quoteFee } from '../pricing/pricing.service.js';
+import { gateTransaction } from '../reactivation/reactivation.hooks.js';
+import type { TerminalRow } from '../terminals/terminal.service.js';
+import { lookupBin } from './bin-table.js';
+import { assertNoCardData } from './card-data.js';
+import { operatorAllowed } from './terminal-operator.service.js';
+import type { TransactionMethod, TransactionTable } from './transaction.table.js';
+import { authorizer, channelOf } from './upstream.js';
+
+export type TransactionRow = Selectable<TransactionTable>;
+
+export const transactionMethods: readonly TransactionMethod[] = ['debit_card', 'credit_card', 'wechat_qr', 'alipay_qr', 'unionpay_qr'];
+
+/** Every decline code a sale can answer (the help centre has an article per code). */
+export const declineCodes = [
+  'terminal_not_active', 'terminal_not_assigned', 'merchant_not_approved', 'operator_unknown',
+  'card_bin_unknown', 'card_type_mismatch',
+  'insufficient_funds', 'do_not_honor', 'exceeds_limit', 'issuer_unavailable',
+] as const;
+
+export interface CardInput { bin: string; last4: string }
+
+export interface SaleInput {
+  method: TransactionMethod;
+  amountFen: number;
+  operatorNo: string | null;
+  card: CardInput | null;
+}
+
+export interface TransactionResult {
+  id: string;
+  kind: 'sale' | 'void' | 'refund';
+  originalId?: string;
+  status: 'approved' | 'declined';
+  method: TransactionMethod;
+  amount: number;
+  fee: number;
+  net: number;
+  declineCode?: string;
+  training: boolean;
+  occurredAt: string;
+}
+
+function isCardMethod(method: TransactionMethod): boolean {
+  return method === 'debit_card' || method === 'credit_card';
+}
+
+/** Malformed input is a 400: amounts out of range, card data beyond BIN and last four. */
+export function assertSaleInput(ctx: AppContext, input: SaleInput): void {
+  assertNoCardData(input);
+  if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0 || input.amountFen > ctx.config.transactionAmountFenMax) {
+    throw validationError([{ field: 'amount', rule: 'range', message: `must be a whole number of fen from 1 to ${ctx.config.transactionAmountFenMax}` }]);
+  }
+  if (!transactionMethods.includes(input.method)) {
+    throw validationError([{ field: 'method', rule: 'enum', message: `must be one of ${transactionMethods.join(', ')}` }]);
+  }
+  if (input.card && (!/^\d{6,8}$/.test(input.card.bin) || !/^\d{4}$/.test(input.card.last4))) {
+    throw validationError([{ field: 'card', rule: 'format', message: 'card.bin is 6–8 digits and card.last4 is 4 digits' }]);
+  }
+}
+
+function result(row: TransactionRow): TransactionResult {
+  return {
+    id: row.id, kind: row.kind, ...(row.original_id ? { originalId: row.original_id } : {}), status: row.status,
+    method: row.method, amount: row.amount_fen, fee: row.fee_fen, net: row.net_fen,
+    ...(row.decline_code ? { declineCode: row.decline_code } : {}), training: row.training, occurredAt: row.occurred_at.toISOString(),
+  };
+}
+
+/** Why a sale is refused before it reaches the network, or null. */
+async function refusal(ctx: AppContext, trx: Executor, terminal: TerminalRow, input: SaleInput): Promise<string | null> {
+  const gate = await gateTransaction(ctx, trx, terminal);
+  if (!gate.allowed) return gate.declineCode ?? 'terminal_not_active';
+  if (!terminal.merchant_id) return 'terminal_not_assigned';
+  const merchant = await getMerchantSummary(trx, terminal.merchant_id);
+  if (merchant.status !== 'approved') return 'merchant_not_approved';
+  if (!(await operatorAllowed(trx, terminal.id, input.operatorNo))) return 'operator_unknown';
+  if (isCardMethod(input.method) && input.card) {
+    const bin = lookupBin(input.card.bin);
+    if (!bin) return 'card_bin_unknown';
+    if ((bin.kind === 'debit') !== (input.method === 'debit_card')) return 'card_type_mismatch';
+  }
+  return null;
+}
+
+async function lockTerminalById(trx: Executor, terminalId: string): Promise<TerminalRow> {
+  const row = await trx.selectFrom('terminals').selectAll().where('id', '=', terminalId).forUpdate().executeTakeFirst();
+  if (!row) throw new AppError('terminal_not_found', 'The terminal was not found');
+  return row;
+}
+
+/**
+ * Authorizes one sale on a terminal inside `trx`: gate, merchant, operator and BIN checks, the
+ * upstream channel, pricing, the row, the ledger entry and the terminal's last transaction time.
+ */
+export async function authorizeSale(ctx: AppContext, trx: Executor, terminal: Pick<TerminalRow, 'id'>, input: SaleInput): Promise<{ row: TransactionRow; result: TransactionResult }> {
+  assertSaleInput(ctx, input);
+  const locked = await lockTerminalById(trx, terminal.id);
+  const now = ctx.clock.now();
+  const id = newId('txn');
+  const training = locked.training_mode;
+  let declineCode = await refusal(ctx, trx, locked, input);
+  const merchantId = locked.merchant_id;
+  if (declineCode === null && !training) {
+    const answer = await authorizer().authorize({
+      transactionId: id, channel: channelOf(input.method), method: input.method, amountFen: input.amountFen,
+      merchantId: merchantId!, terminalId: locked.id, cardBin: input.card?.bin ?? null,
+    });
+    if (answer.outcome === 'declined') declineCode = answer.declineCode;
+  }
+  const approved = declineCode === null;
+  const priced = approved && !training
+    ? await quoteFee(trx, { merchantId: merchantId!, method: input.method, amountFen: input.amountFen, at: now })
+    : null;
+  const feeFen = priced?.feeFen ?? 0;
+  const values = {
+    id, merchant_id: merchantId ?? '', terminal_id: locked.id, kind: 'sale' as const, original_id: null,
+    status: approved ? 'approved' as const : 'declined' as const, decline_code: declineCode, method: input.method,
+    amount_fen: input.amountFen, fee_fen: feeFen, net_fen: input.amountFen - feeFen,
+    rate_ppm: priced?.ratePpm ?? null, cap_fen: priced?.capFen ?? null,
+    fee_rule_kind: priced?.rule.kind ?? null, fee_rule_id: priced?.rule.id ?? null,
+    card_bin: isCardMethod(input.method) ? input.card?.bin ?? null : null,
+    card_last4: isCardMethod(input.method) ? input.card?.last4 ?? null : null,
+    operator_no: input.operatorNo, training, refunded_fen: 0, voided_at: null,
+    occurred_at: now, business_date: shanghaiDate(now), settled_date: null, created_at: now,
+  };
+  // A terminal with no merchant cannot own a row (merchant_id is required): its refusal is answered, not stored.
+  if (merchantId === null) return { row: values, result: result(values) };
+  const row = await trx.insertInto('transactions').values(values).returningAll().executeTakeFirstOrThrow();
+  if (approved && !training) {
+    await postSaleEntry(trx, row);
+    await trx.updateTable('terminals').set({ last_transaction_at: now }).where('id', '=', locked.id).execute();
+  }
+  return { row, result: result(row) };
+}
+
+async function postSaleEntry(trx: Executor, row: TransactionRow): Promise<void> {
+  await postJournalEntry(trx, {
+    kind: 'transaction.sale', merchantId: row.merchant_id, refType: 'transaction', refId: row.id, dedupeKey: `txn:${row.id}`,
+    businessDate: row.business_date, occurredAt: row.occurred_at, description: `Sale ${row.id} (${row.method})`,
+    lines: [
+      { account: accounts.channelClearing(channelOf(row.method)), amountFen: row.amount_fen },
+      { account: accounts.merchantPayable(row.merchant_id), amountFen: -(row.amount_fen - row.fee_fen) },
+      { account: accounts.feeRevenue(), amountFen: -row.fee_fen },
+    ],
+  });
+}
+
+/** Reverses `amountFen` of a sale of which `feeFen` goes back to the merchant (void or refund). */
+async function postReversalEntry(trx: Executor, reversal: TransactionRow): Promise<void> {
+  await postJournalEntry(trx, {
+    kind: `transaction.${reversal.kind}`, merchantId: reversal.merchant_id, refType: 'transaction', refId: reversal.id,
+    dedupeKey: `txn:${reversal.id}`, businessDate: reversal.business_date, occurredAt: reversal.occurred_at,
+    description: `${reversal.kind === 'void' ? 'Void' : 'Refund'} ${reversal.id} of ${reversal.original_id}`,
+    lines: [
+      { account: accounts.channelClearing(channelOf(reversal.method)), amountFen: -reversal.amount_fen },
+      { account: accounts.merchantPayable(reversal.merchant_id), amountFen: reversal.amount_fen - reversal.fee_fen },
+      { account: accounts.feeRevenue(), amountFen: reversal.fee_fen },
+    ],
+  });
+}
+
+/** The sale a terminal may reverse: same merchant as the terminal, else 404 (ids are not revealed). */
+async function lockSale(trx: Executor, terminal: Pick<TerminalRow, 'merchant_id'>, transactionId: string): Promise<TransactionRow> {
+  const sale = await trx.selectFrom('transactions').selectAll().where('id', '=', transactionId).forUpdate().executeTakeFirst();
+  if (!sale || sale.kind !== 'sale' || terminal.merchant_id === null || sale.merchant_id !== terminal.merchant_id) {
+    throw new AppError('transaction_not_found', `Transaction ${transactionId} was not found`);
+  }
+  return sale;
+}
+
+async function insertReversal(trx: Executor, sale: TransactionRow, input: { kind: 'void' | 'refund'; terminalId: string; amountFen: number; feeFen: number; at: Date }): Promise<TransactionRow> {
+  return trx.insertInto('transactions').values({
+    id: newId('txn'), merchant_id: sale.merchant_id, terminal_id: input.terminalId, kind: input.kind, original_id: sale.id,
+    status: 'approved', decline_code: null, method: sale.method, amount_fen: input.amountFen, fee_fen: input.feeFen,
+    net_fen: input.amountFen - input.feeFen, rate_ppm: sale.rate_ppm, cap_fen: sale.cap_fen, fee_rule_kind: sale.fee_rule_kind,
+    fee_rule_id: sale.fee_rule_id, card_bin: sale.card_bin, card_last4: sale.card_last4, operator_no: null, training: sale.training,
+    refunded_fen: 0, voided_at: null, occurred_at: input.at, business_date: shanghaiDate(input.at), settled_date: null, created_at: input.at,
+  }).returningAll().executeTakeFirstOrThrow();
+}
+
+export interface ReversalInput { transactionId: string; amountFen: number | null }
+
+/** Void: same Shanghai business day, before settlement; reverses the whole amount and the fee. */
+export async function voidSale(ctx: AppContext, trx: Executor, terminal: Pick<TerminalRow, 'id' | 'merchant_id'>, input: ReversalInput): Promise<{ row: TransactionRow; result: TransactionResult }> {
+  const sale = await lockSale(trx, terminal, input.transactionId);
+  const now = ctx.clock.now();
+  if (sale.status !== 'approved') throw new AppError('transaction_not_voidable', 'A declined transaction cannot be voided', { reason: 'declined' });
+  if (sale.voided_at) throw new AppError('transaction_already_voided', `Transaction ${sale.id} is already voided`, { voidedAt: sale.voided_at.toISOString() });
+  if (sale.refunded_fen > 0) throw new AppError('transaction_not_voidable', 'A transaction with refunds cannot be voided', { reason: 'refunded' });
+  if (sale.settled_date !== null || sale.business_date !== shanghaiDate(now)) {
+    throw new AppError('transaction_not_voidable', 'Only a sale of the same business day, before settlement, can be voided; refund it instead',
+      { reason: sale.settled_date !== null ? 'settled' : 'not_same_day', businessDate: sale.business_date });
+  }
+  if (input.amountFen !== null && input.amountFen !== sale.amount_fen) {
+    throw validationError([{ field: 'amount', rule: 'equal', message: `a void reverses the whole amount (${sale.amount_fen})` }]);
+  }
+  const row = await insertReversal(trx, sale, { kind: 'void', terminalId: terminal.id, amountFen: sale.amount_fen, feeFen: sale.fee_fen, at: now });
+  await trx.updateTable('transactions').set({ voided_at: now }).where('id', '=', sale.id).execute();
+  if (!sale.training) await postReversalEntry(trx, row);
+  return { row, result: result(row) };
+}
+
+/**
+ * Refund: after settlement (or on a later day); returns the amount, partially or in full, never
+ * beyond what remains. The fee stays with the acquirer unless `refundReturnsFee` is configured,
+ * in which case the fee goes back in proportion, exactly (cumulative rounding, the last refund
+ * returns the rest).
+ */
+export async function refundSale(ctx: AppContext, trx: Executor, terminal: Pick<TerminalRow, 'id' | 'merchant_id'>, input: ReversalInput): Promise<{ row: TransactionRow; result: TransactionResult }> {
+  const sale = await lockSale(trx, terminal, input.transactionId);
+  const now = ctx.clock.now();
+  if (sale.status !== 'approved') throw new AppError('transaction_not_refundable', 'A declined transaction cannot be refunded', { reason: 'declined' });
+  if (sale.voided_at) throw new AppError('transaction_already_voided', `Transaction ${sale.id} is voided`, { voidedAt: sale.voided_at.toISOString() });
+  if (sale.settled_date === null && sale.business_date >= shanghaiDate(now)) {
+    throw new AppError('transaction_not_refundable', 'A sale of today that is not settled yet is voided, not refunded', { reason: 'void_instead' });
+  }
+  const remaining = sale.amount_fen - sale.refunded_fen;
+  const amountFen = input.amountFen ?? remaining;
+  if (amountFen <= 0 || amountFen > remaining) {
+    throw new AppError('refund_exceeds_remaining', `At most ${remaining} fen of this sale can still be refunded`, { remaining, requested: amountFen });
+  }
+  let feeBackFen = 0;
+  if (ctx.config.refundReturnsFee && sale.fee_fen > 0) {
+    const refundedAfter = sale.refunded_fen + amountFen;
+    const feeBackBefore = proportionalFee(sale.fee_fen, sale.refunded_fen, sale.amount_fen);
+    const feeBackAfter = proportionalFee(sale.fee_fen, refundedAfter, sale.amount_fen);
+    feeBackFen = feeBackAfter - feeBackBefore;
+  }
+  const row = await insertReversal(trx, sale, { kind: 'refund', terminalId: terminal.id, amountFen, feeFen: feeBackFen, at: now });
+  await trx.updateTable('transactions').set({ refunded_fen: sale.refunded_fen + amountFen }).where('id', '=', sale.id).execute();
+  if (!sale.training) await postReversalEntry(trx, row);
+  return { row, result: { ...result(row), originalId: sale.id } };
+}
+
+/** The part of a fee that `partFen` of `wholeFen` carries, rounded half up; the whole carries all. */
+export function proportionalFee(feeFen: number, partFen: number, wholeFen: number): number {
+  if (partFen >= wholeFen) return feeFen;
+  // fee × part / whole = fee × (part·10^6/whole) / 10^6: computed exactly with BigInt instead.
+  const numerator = BigInt(feeFen) * BigInt(partFen);
+  const whole = BigInt(wholeFen);
+  return Number((numerator * 2n + whole) / (2n * whole));
+}

@@ -1,0 +1,121 @@
+// Transaction endpoints. Terminal side (signed, Appendix A/B): sale, void, refund, operator
+// sign-in; each money request carries `idempotencyKey` and is replayed byte for byte.
+// Merchant side (/v1): transaction lists and daily totals, terminal operators, the supervisor
+// password and training mode.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../platform/context.js';
+import type { Executor } from '../../platform/db/schema.js';
+import { requestHash, runIdempotent, type StoredResponse } from '../../platform/http/idempotency.js';
+import { AnyObject, Fen, Strict, Type } from '../../platform/http/schema.js';
+import type { JihuoApp } from '../../platform/module.js';
+import { authenticatedTerminal, type AuthenticatedTerminal } from '../../terminal-api/terminal-auth.js';
+import { assertNoCardData } from './card-data.js';
+import { verifyOperatorPin, verifySupervisorPassword } from './terminal-operator.service.js';
+import { assertSaleInput, authorizeSale, refundSale, transactionMethods, voidSale, type TransactionResult } from './transaction.service.js';
+
+export const Method = Type.Union(transactionMethods.map((m) => Type.Literal(m)));
+const IdempotencyKey = Type.String({ pattern: '^[A-Za-z0-9_\\-:.]{1,128}$', description: 'Unique per terminal; a retry returns the first result' });
+const OperatorNo = Type.String({ pattern: '^\\d{1,4}$', description: 'Terminal operator number, e.g. "01"' });
+
+const SaleBody = Strict({
+  idempotencyKey: IdempotencyKey,
+  method: Method,
+  amount: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Amount in fen' }),
+  operatorNo: Type.Optional(OperatorNo),
+  card: Type.Optional(Strict({
+    bin: Type.String({ pattern: '^\\d{6,8}$', description: 'First 6–8 digits' }),
+    last4: Type.String({ pattern: '^\\d{4}$' }),
+  }, { description: 'BIN and last four only: a full card number or track data is refused' })),
+});
+
+const ReversalBody = Strict({
+  idempotencyKey: IdempotencyKey,
+  supervisorPassword: Type.String({ minLength: 1, maxLength: 64 }),
+  amount: Type.Optional(Fen({ minimum: 1 })),
+});
+
+const TransactionResponse = Type.Object({
+  id: Type.String(), status: Type.Union([Type.Literal('approved'), Type.Literal('declined')]),
+  amount: Type.Integer(), fee: Type.Integer(), net: Type.Integer(), declineCode: Type.Optional(Type.String()), training: Type.Boolean(),
+}, { additionalProperties: true });
+
+/** Card data is refused before any other validation, so the answer names it (400 card_data_forbidden). */
+async function refuseCardData(request: FastifyRequest): Promise<void> {
+  assertNoCardData(request.body);
+}
+
+function terminalScope(terminal: AuthenticatedTerminal): string {
+  return `terminal:${terminal.id}`;
+}
+
+function sendStored(reply: FastifyReply, response: StoredResponse, replayed: boolean): FastifyReply {
+  reply.status(response.statusCode).header('content-type', 'application/json; charset=utf-8');
+  if (replayed) reply.header('idempotent-replayed', 'true');
+  return reply.send(response.body);
+}
+
+async function idempotent(ctx: AppContext, terminal: AuthenticatedTerminal, key: string, hashed: unknown,
+  effect: (trx: Executor) => Promise<TransactionResult>): Promise<{ response: StoredResponse; replayed: boolean }> {
+  return ctx.db.transaction().execute((trx) => runIdempotent(trx, terminalScope(terminal), key, requestHash(hashed), async () => {
+    const result = await effect(trx);
+    return { statusCode: 201, body: JSON.stringify(result) };
+  }));
+}
+
+export function registerTerminalTransactionRoutes(app: JihuoApp, ctx: AppContext): void {
+  app.post('/terminal/v1/transactions', {
+    schema: {
+      tags: ['terminal'], summary: 'A sale: approved or declined (201 either way; 4xx only for malformed requests)',
+      body: SaleBody, response: { 201: TransactionResponse },
+    },
+    config: { access: { terminal: true } },
+    preValidation: refuseCardData,
+  }, async (request, reply) => {
+    const terminal = authenticatedTerminal(request);
+    const body = request.body;
+    const input = { method: body.method, amountFen: body.amount, operatorNo: body.operatorNo ?? null, card: body.card ?? null };
+    assertSaleInput(ctx, input);
+    const { response, replayed } = await idempotent(ctx, terminal, body.idempotencyKey, { op: 'sale', body },
+      async (trx) => (await authorizeSale(ctx, trx, terminal, input)).result);
+    return sendStored(reply, response, replayed);
+  });
+
+  for (const op of ['void', 'refund'] as const) {
+    app.post(`/terminal/v1/transactions/:id/${op}`, {
+      schema: {
+        tags: ['terminal'],
+        summary: op === 'void'
+          ? 'Void a sale of the same business day before settlement (reverses amount and fee); needs the supervisor password'
+          : 'Refund a settled sale, in full or in part; needs the supervisor password',
+        params: Strict({ id: Type.String({ minLength: 1, maxLength: 64 }) }), body: ReversalBody, response: { 201: TransactionResponse },
+      },
+      config: { access: { terminal: true } },
+      preValidation: refuseCardData,
+    }, async (request, reply) => {
+      const terminal = authenticatedTerminal(request);
+      const { idempotencyKey, supervisorPassword, amount } = request.body;
+      await verifySupervisorPassword(ctx, { id: terminal.id, merchantId: terminal.merchantId }, supervisorPassword);
+      // The password is checked above and kept out of the stored request hash.
+      const hashed = { op, id: request.params.id, idempotencyKey, amount: amount ?? null };
+      const reversal = { transactionId: request.params.id, amountFen: amount ?? null };
+      const { response, replayed } = await idempotent(ctx, terminal, idempotencyKey, hashed, async (trx) => {
+        const scope = { id: terminal.id, merchant_id: terminal.merchantId };
+        return (op === 'void' ? await voidSale(ctx, trx, scope, reversal) : await refundSale(ctx, trx, scope, reversal)).result;
+      });
+      return sendStored(reply, response, replayed);
+    });
+  }
+
+  app.post('/terminal/v1/operators/sign-in', {
+    schema: {
+      tags: ['terminal'], summary: 'Check a terminal operator number and PIN (5 wrong PINs lock the operator for 30 minutes)',
+      body: Strict({ operatorNo: OperatorNo, pin: Type.String({ minLength: 1, maxLength: 12 }) }), response: { 200: AnyObject },
+    },
+    config: { access: { terminal: true } },
+  }, async (request) => {
+    const terminal = authenticatedTerminal(request);
+    const operator = await verifyOperatorPin(ctx, terminal.id, request.body.operatorNo, request.body.pin);
+    return { operatorNo: operator.operatorNo, name: operator.name };
+  });
+}
+

@@ -6,6 +6,11 @@ import { AppError } from '../../platform/http/errors.js';
 import { canTransition, type TerminalStatus } from './terminal.state.js';
 import type { TerminalTable } from './terminal.table.js';
 import type { Selectable } from 'kysely';
+import { randomInt } from 'node:crypto';
+import type { AppContext } from '../../platform/context.js';
+import { validationError } from '../../platform/http/errors.js';
+import { getMerchantSummary } from '../merchants/merchant.service.js';
+import { openCaseSummary, type OpenCaseSummary } from '../reactivation/reactivation.hooks.js';
 
 export type TerminalRow = Selectable<TerminalTable>;
 
@@ -64,4 +69,125 @@ export async function transitionTerminal(trx: Executor, input: TransitionInput):
 
 export async function findTerminalBySn(db: Executor, sn: string): Promise<TerminalRow | undefined> {
   return db.selectFrom('terminals').selectAll().where('sn', '=', sn).executeTakeFirst();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assignment, replacement, reads (issue 5).
+
+/** Statuses of a terminal that is with a merchant and may be swapped for another (换机). */
+export const replaceableStatuses: readonly TerminalStatus[] = [
+  'delivered', 'activating', 'self_test', 'active', 'reactivation_required', 'suspended',
+];
+
+const tidAttemptsMax = 20;
+
+/** A fresh 8-digit TID (ISO 8583 field 41) not used by any terminal. */
+export async function newTid(trx: Executor): Promise<string> {
+  for (let attempt = 0; attempt < tidAttemptsMax; attempt++) {
+    const tid = String(randomInt(10_000_000, 100_000_000));
+    const taken = await trx.selectFrom('terminals').select('id').where('tid', '=', tid).executeTakeFirst();
+    if (!taken) return tid;
+  }
+  throw new Error('Could not find a free TID');
+}
+
+/** Appendix B: `assign` needs an approved merchant and moves `in_stock → delivered`. */
+export async function assignTerminal(ctx: AppContext, trx: Executor, actor: Actor, input: { sn: string; merchantId: string }): Promise<TerminalRow> {
+  const merchant = await getMerchantSummary(trx, input.merchantId);
+  if (merchant.status !== 'approved') {
+    throw new AppError('merchant_not_approved', `Merchant ${merchant.id} is ${merchant.status}, not approved`, { merchantStatus: merchant.status });
+  }
+  const terminal = await lockTerminal(trx, input.sn);
+  if (terminal.status !== 'in_stock') {
+    throw new AppError('terminal_not_in_stock', `Terminal ${input.sn} is ${terminal.status}, not in stock`,
+      { currentStatus: terminal.status, merchantId: terminal.merchant_id });
+  }
+  const updated = await transitionTerminal(trx, {
+    sn: input.sn, to: 'delivered', from: ['in_stock'], actor, at: ctx.clock.now(), reason: 'direct_assignment',
+    set: { merchant_id: merchant.id, tid: await newTid(trx) }, details: { merchantId: merchant.id },
+  });
+  await ctx.audit(trx, actor, { action: 'terminal.assigned', subjectType: 'terminal', subjectId: updated.id, merchantId: merchant.id, details: { sn: input.sn } });
+  return updated;
+}
+
+/**
+ * Replacement (换机, SPEC §4): the old terminal retires (`replaced_by` = the new terminal's id),
+ * the new one leaves stock for the same merchant with the old one's settings, and then needs an
+ * activation code with reason `device_replacement` (see `activationReasonFor`).
+ */
+export async function replaceTerminal(ctx: AppContext, trx: Executor, actor: Actor,
+  input: { sn: string; newSn: string; reason: string | null }): Promise<{ old: TerminalRow; replacement: TerminalRow }> {
+  if (input.sn === input.newSn) {
+    throw validationError([{ field: 'newSn', rule: 'different', message: 'the new terminal must be another SN' }]);
+  }
+  // Lock both rows in SN order, so two swaps of the same pair cannot deadlock.
+  const [first, second] = [input.sn, input.newSn].sort();
+  const locked = new Map<string, TerminalRow>();
+  for (const sn of [first!, second!]) locked.set(sn, await lockTerminal(trx, sn));
+  const old = locked.get(input.sn)!;
+  const fresh = locked.get(input.newSn)!;
+  if (!old.merchant_id || !replaceableStatuses.includes(old.status)) {
+    throw new AppError('terminal_invalid_transition', `Terminal ${old.sn} is ${old.status} and cannot be replaced`,
+      { currentStatus: old.status, requestedStatus: 'retired' });
+  }
+  if (fresh.status !== 'in_stock' || fresh.merchant_id !== null) {
+    throw new AppError('terminal_not_in_stock', `Terminal ${fresh.sn} is ${fresh.status}, not in stock`, { currentStatus: fresh.status });
+  }
+  const at = ctx.clock.now();
+  const replacement = await transitionTerminal(trx, {
+    sn: fresh.sn, to: 'delivered', from: ['in_stock'], actor, at, reason: 'device_replacement',
+    set: { merchant_id: old.merchant_id, tid: await newTid(trx), training_mode: old.training_mode },
+    details: { replacesSn: old.sn, replacesTerminalId: old.id, note: input.reason },
+  });
+  await appendTerminalEvent(trx, {
+    terminal: replacement, at, kind: 'replacement', actor, reason: 'device_replacement',
+    details: { replacesSn: old.sn, replacesTerminalId: old.id, note: input.reason },
+  });
+  const retired = await transitionTerminal(trx, {
+    sn: old.sn, to: 'retired', actor, at, reason: 'replaced', set: { replaced_by: replacement.id },
+    details: { replacedBySn: replacement.sn, replacedByTerminalId: replacement.id, note: input.reason },
+  });
+  await ctx.audit(trx, actor, {
+    action: 'terminal.replaced', subjectType: 'terminal', subjectId: old.id, merchantId: old.merchant_id,
+    details: { oldSn: old.sn, newSn: replacement.sn, note: input.reason },
+  });
+  return { old: retired, replacement };
+}
+
+/** Why a terminal's first activation happens: a replacement device, or a new one (SPEC §7). */
+export async function activationReasonFor(db: Executor, terminal: Pick<TerminalRow, 'id'>): Promise<'new_device' | 'device_replacement'> {
+  const replaced = await db.selectFrom('terminals').select('id').where('replaced_by', '=', terminal.id).executeTakeFirst();
+  return replaced ? 'device_replacement' : 'new_device';
+}
+
+/** The terminal a given terminal replaced, if any (its deposit and history follow the merchant). */
+export async function replacedTerminalOf(db: Executor, terminal: Pick<TerminalRow, 'id'>): Promise<TerminalRow | undefined> {
+  return db.selectFrom('terminals').selectAll().where('replaced_by', '=', terminal.id).executeTakeFirst();
+}
+
+export async function getTerminalBySn(db: Executor, sn: string): Promise<TerminalRow> {
+  const row = await findTerminalBySn(db, sn);
+  if (!row) throw new AppError('terminal_not_found', `Terminal ${sn} was not found`);
+  return row;
+}
+
+export interface TerminalView {
+  sn: string; modelCode: string; status: TerminalStatus; merchantId: string | null; tid: string | null;
+  firmwareVersion: string | null; activatedAt: string | null;
+  reactivation: OpenCaseSummary | null;
+  trainingMode: boolean; replacedBy: string | null; lastSeenAt: string | null; lastCityCode: string | null;
+  createdAt: string; updatedAt: string;
+}
+
+export async function terminalView(db: Executor, row: TerminalRow, options: { withReactivation?: boolean } = {}): Promise<TerminalView> {
+  const replacedBy = row.replaced_by
+    ? (await db.selectFrom('terminals').select('sn').where('id', '=', row.replaced_by).executeTakeFirst())?.sn ?? null
+    : null;
+  return {
+    sn: row.sn, modelCode: row.model_code, status: row.status, merchantId: row.merchant_id, tid: row.tid,
+    firmwareVersion: row.firmware_version, activatedAt: row.activated_at?.toISOString() ?? null,
+    reactivation: options.withReactivation === false ? null : await openCaseSummary(db, row.id),
+    trainingMode: row.training_mode, replacedBy, lastSeenAt: row.last_seen_at?.toISOString() ?? null,
+    lastCityCode: row.last_city_code, createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString(),
+  };
 }

@@ -54,10 +54,65 @@ export interface TerminalEventTable {
   details: JSONColumnType<Record<string, unknown>, string, string>;
 }
 
+export type ApplicationStatus = 'pending' | 'approved' | 'rejected' | 'shipped' | 'delivered';
+
+export interface TerminalApplicationTable {
+  id: string;
+  merchant_id: string;
+  model_code: string;
+  quantity: number;
+  status: ApplicationStatus;
+  ship_recipient: string;
+  ship_phone: string | null;
+  ship_province: string | null;
+  ship_city: string | null;
+  ship_city_code: string | null;
+  ship_district: string | null;
+  ship_line: string;
+  note: string | null;
+  decision_note: string | null;
+  decided_by: string | null;
+  decided_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ShipmentTable {
+  id: string;
+  application_id: string | null;
+  merchant_id: string;
+  carrier: string;
+  tracking_number: string;
+  status: 'shipped' | 'delivered';
+  shipped_at: Date;
+  delivered_at: Date | null;
+  delivered_by: string | null;
+}
+
+export interface ShipmentTerminalTable {
+  shipment_id: string;
+  terminal_id: string;
+  merchant_id: string;
+}
+
+export interface FirmwareReleaseTable {
+  id: string;
+  model_code: string;
+  version: string;
+  notes: string;
+  rollout_percent: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
 declare module '../../platform/db/schema.js' {
   interface Database {
     device_models: DeviceModelTable;
     terminals: TerminalTable;
     terminal_events: TerminalEventTable;
+    terminal_applications: TerminalApplicationTable;
+    shipments: ShipmentTable;
+    shipment_terminals: ShipmentTerminalTable;
+    firmware_releases: FirmwareReleaseTable;
   }
 }

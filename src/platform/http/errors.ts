@@ -34,6 +34,11 @@ export const errorStatus = {
   terminal_invalid_transition: 409,
   terminal_not_in_stock: 409,
   terminal_not_active: 409,
+  terminal_stock_insufficient: 409,
+  application_not_found: 404,
+  shipment_not_found: 404,
+  firmware_release_not_found: 404,
+  firmware_release_exists: 409,
   // Activation (SPEC §5, Appendix A)
   activation_code_malformed: 400,
   activation_code_invalid: 400,

@@ -1,0 +1,80 @@
+// Proves semantic version order (not string order) and deterministic, monotone rollout membership.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compareVersions, inRollout, isVersion, rolloutBucket } from './firmware.js';
+
+const core = fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 4 }).map((p) => p.join('.'));
+const version = fc.tuple(core, fc.option(fc.constantFrom('alpha', 'beta.1', 'rc.2', '1'), { nil: undefined }))
+  .map(([c, pre]) => (pre ? `${c}-${pre}` : c));
+const sn = fc.stringMatching(/^[A-Z0-9]{6,20}$/);
+
+describe('compareVersions', () => {
+  it.each([
+    ['2.10.0', '2.9.1', 1],
+    ['2.9.1', '2.10.0', -1],
+    ['2.0.0', '2.0.0', 0],
+    ['2.1', '2.1.0', 0],
+    ['10.0.0', '9.99.99', 1],
+    ['2.0.0-beta', '2.0.0', -1],
+    ['2.0.0-beta.2', '2.0.0-beta.10', -1],
+    ['2.0.0-alpha', '2.0.0-beta', -1],
+    ['1.0.0', 'garbage', 1],
+  ] as const)('%s vs %s → %i', (a, b, expected) => {
+    expect(compareVersions(a, b)).toBe(expected);
+  });
+
+  it('is antisymmetric and reflexive', () => {
+    fc.assert(fc.property(version, version, (a, b) => {
+      expect(compareVersions(a, a)).toBe(0);
+      expect(compareVersions(a, b)).toBe(-compareVersions(b, a) || 0);
+    }));
+  });
+
+  it('is transitive', () => {
+    fc.assert(fc.property(version, version, version, (a, b, c) => {
+      if (compareVersions(a, b) <= 0 && compareVersions(b, c) <= 0) expect(compareVersions(a, c)).toBeLessThanOrEqual(0);
+    }));
+  });
+
+  it('orders release cores as integer tuples', () => {
+    fc.assert(fc.property(fc.array(fc.nat(99_999), { minLength: 3, maxLength: 3 }), fc.array(fc.nat(99_999), { minLength: 3, maxLength: 3 }), (x, y) => {
+      const expected = x[0] !== y[0] ? Math.sign(x[0]! - y[0]!) : x[1] !== y[1] ? Math.sign(x[1]! - y[1]!) : Math.sign(x[2]! - y[2]!);
+      expect(compareVersions(x.join('.'), y.join('.'))).toBe(expected || 0);
+    }));
+  });
+
+  it('accepts versions and refuses other text', () => {
+    expect(isVersion('2.0.0')).toBe(true);
+    expect(isVersion('v2')).toBe(false);
+    expect(isVersion('2..0')).toBe(false);
+  });
+});
+
+describe('inRollout', () => {
+  it('is never in at 0% and always in at 100%', () => {
+    fc.assert(fc.property(sn, fc.string(), (s, release) => {
+      expect(inRollout(s, release, 0)).toBe(false);
+      expect(inRollout(s, release, 100)).toBe(true);
+    }));
+  });
+
+  it('is deterministic and monotone in the percentage', () => {
+    fc.assert(fc.property(sn, fc.string(), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), (s, release, p, q) => {
+      const [low, high] = p <= q ? [p, q] : [q, p];
+      expect(inRollout(s, release, low)).toBe(inRollout(s, release, low));
+      if (inRollout(s, release, low)) expect(inRollout(s, release, high)).toBe(true);
+    }));
+  });
+
+  it('puts about the given share of terminals in the rollout', () => {
+    const sns = Array.from({ length: 20_000 }, (_, i) => `SN${String(i).padStart(8, '0')}`);
+    const share = sns.filter((s) => inRollout(s, 'fw_release', 25)).length / sns.length;
+    expect(share).toBeGreaterThan(0.23);
+    expect(share).toBeLessThan(0.27);
+  });
+
+  it('gives a terminal independent buckets for different releases', () => {
+    expect(rolloutBucket('SN00000001', 'fw_a')).not.toBe(rolloutBucket('SN00000001', 'fw_b'));
+    expect(rolloutBucket('SN00000001', 'fw_a')).toBe(rolloutBucket('SN00000001', 'fw_a'));
+  });
+});

@@ -1,0 +1,223 @@
+// Webhooks to partner systems (SPEC §11): other modules call `emitEvent` inside the transaction of
+// the state change; it stores the event and one delivery per subscribed endpoint (an outbox). A
+// worker posts each delivery, signed `Jihuo-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret,
+// t + "." + body)>`, retrying with exponential backoff; every attempt is logged.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { AppContext } from '../../platform/context.js';
+import { constantTimeEqual, hmacSha256Hex } from '../../platform/crypto/hash.js';
+import type { Executor } from '../../platform/db/schema.js';
+import { AppError } from '../../platform/http/errors.js';
+import { newId } from '../../platform/ids.js';
+import {
+  backoffSeconds, claimLeaseSeconds, deliveryBatchMax, webhookAttemptsMax, webhookBackoffBaseSeconds,
+  webhookBackoffMaxSeconds, webhookTimeoutMs,
+} from './notification.limits.js';
+import type { WebhookDeliveryRow, WebhookEndpointRow } from './notification.table.js';
+
+/** Every event a partner may subscribe to, named `resource.past_verb`. */
+export const webhookEventTypes = [
+  'terminal.assigned', 'terminal.shipped', 'terminal.delivered', 'terminal.activated', 'terminal.self_test_failed',
+  'terminal.suspended', 'terminal.retired', 'terminal.replaced',
+  'activation.code_issued', 'activation.code_redeemed', 'activation.locked',
+  'reactivation.opened', 'reactivation.completed', 'reactivation.expired', 'reactivation.cancelled',
+  'transaction.approved', 'transaction.declined', 'transaction.voided', 'transaction.refunded',
+  'settlement.completed',
+  'deposit.collected', 'deposit.refunded', 'deposit.forfeited',
+  'merchant.approved', 'merchant.rejected',
+] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+export const secretField = 'webhook_endpoints.secret';
+export const signatureHeader = 'Jihuo-Signature';
+
+export interface EmitInput {
+  type: WebhookEventType;
+  merchantId: string | null;
+  /** Event data: ids, statuses, amounts in fen. Never secrets (activation codes, keys). */
+  data: Record<string, unknown>;
+}
+
+/** Writes the event and one pending delivery per active endpoint subscribed to its type. */
+export async function emitEvent(ctx: AppContext, trx: Executor, input: EmitInput): Promise<{ eventId: string; deliveries: number }> {
+  if (!(webhookEventTypes as readonly string[]).includes(input.type)) throw new Error(`Unknown webhook event type ${input.type}`);
+  const now = ctx.clock.now();
+  const eventId = newId('evt');
+  const payload = JSON.stringify({ id: eventId, type: input.type, createdAt: now.toISOString(), merchantId: input.merchantId, data: input.data });
+  await trx.insertInto('webhook_events').values({ id: eventId, type: input.type, merchant_id: input.merchantId, payload, created_at: now }).execute();
+  const endpoints = await trx.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('status', '=', 'active').execute();
+  const subscribed = endpoints.filter((e) => e.event_types.includes('*') || e.event_types.includes(input.type));
+  if (subscribed.length > 0) {
+    await trx.insertInto('webhook_deliveries').values(subscribed.map((e) => ({
+      id: newId('whd'), event_id: eventId, endpoint_id: e.id, merchant_id: input.merchantId, event_type: input.type,
+      status: 'pending' as const, next_attempt_at: now, created_at: now,
+    }))).execute();
+  }
+  return { eventId, deliveries: subscribed.length };
+}
+
+/** The signature header value for a body sent at `timestampSeconds`. */
+export function signWebhook(secret: string, timestampSeconds: number, body: string): string {
+  return `t=${timestampSeconds},v1=${hmacSha256Hex(Buffer.from(secret, 'utf8'), `${timestampSeconds}.${body}`)}`;
+}
+
+/** What a partner does on receipt: checks the HMAC and that the timestamp is recent. */
+export function verifyWebhookSignature(secret: string, header: string, body: string, nowSeconds: number, toleranceSeconds = 300): boolean {
+  const parts = new Map(header.split(',').map((p) => p.split('=', 2) as [string, string]));
+  const t = Number(parts.get('t'));
+  const v1 = parts.get('v1');
+  if (!Number.isSafeInteger(t) || !v1 || Math.abs(nowSeconds - t) > toleranceSeconds) return false;
+  return constantTimeEqual(signWebhook(secret, t, body).split('v1=')[1]!, v1);
+}
+
+// ---- Endpoints ------------------------------------------------------------------------------
+
+export interface EndpointInput { url: string; eventTypes: string[]; description?: string }
+
+function assertEndpoint(input: Partial<EndpointInput>): void {
+  const fields: { field: string; rule: string; message: string }[] = [];
+  if (input.url !== undefined) {
+    let ok = false;
+    try { ok = ['http:', 'https:'].includes(new URL(input.url).protocol); } catch { ok = false; }
+    if (!ok) fields.push({ field: 'url', rule: 'url', message: 'must be an http(s) URL' });
+  }
+  for (const [i, type] of (input.eventTypes ?? []).entries()) {
+    if (type !== '*' && !(webhookEventTypes as readonly string[]).includes(type)) {
+      fields.push({ field: `eventTypes.${i}`, rule: 'enum', message: `unknown event type ${type}` });
+    }
+  }
+  if (input.eventTypes !== undefined && input.eventTypes.length === 0) fields.push({ field: 'eventTypes', rule: 'minItems', message: 'name at least one event type or *' });
+  if (fields.length > 0) throw new AppError('validation_failed', 'The request has invalid fields', { fields });
+}
+
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64url')}`;
+}
+
+export async function createEndpoint(ctx: AppContext, trx: Executor, input: EndpointInput, createdBy: string | null): Promise<{ row: WebhookEndpointRow; secret: string }> {
+  assertEndpoint(input);
+  const now = ctx.clock.now();
+  const secret = newWebhookSecret();
+  const row = await trx.insertInto('webhook_endpoints').values({
+    id: newId('whk'), url: input.url, description: input.description ?? '', event_types: JSON.stringify([...new Set(input.eventTypes)]),
+    secret_enc: ctx.cipher.seal(secretField, secret), status: 'active', created_by: createdBy, created_at: now, updated_at: now,
+  }).returningAll().executeTakeFirstOrThrow();
+  return { row, secret };
+}
+
+export async function endpointOrThrow(db: Executor, id: string): Promise<WebhookEndpointRow> {
+  const row = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).where('status', '!=', 'deleted').executeTakeFirst();
+  if (!row) throw new AppError('not_found', 'Webhook endpoint was not found');
+  return row;
+}
+
+export async function updateEndpoint(ctx: AppContext, trx: Executor, id: string, input: Partial<EndpointInput> & { status?: 'active' | 'disabled' }): Promise<WebhookEndpointRow> {
+  await endpointOrThrow(trx, id);
+  assertEndpoint(input);
+  return trx.updateTable('webhook_endpoints').set({
+    ...(input.url !== undefined ? { url: input.url } : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.eventTypes !== undefined ? { event_types: JSON.stringify([...new Set(input.eventTypes)]) } : {}),
+    ...(input.status !== undefined ? { status: input.status } : {}),
+    updated_at: ctx.clock.now(),
+  }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function rotateEndpointSecret(ctx: AppContext, trx: Executor, id: string): Promise<{ row: WebhookEndpointRow; secret: string }> {
+  await endpointOrThrow(trx, id);
+  const secret = newWebhookSecret();
+  const row = await trx.updateTable('webhook_endpoints').set({ secret_enc: ctx.cipher.seal(secretField, secret), updated_at: ctx.clock.now() })
+    .where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  return { row, secret };
+}
+
+/** Deleting keeps the row for the delivery log; its pending deliveries are abandoned as failed. */
+export async function deleteEndpoint(ctx: AppContext, trx: Executor, id: string): Promise<void> {
+  await endpointOrThrow(trx, id);
+  const now = ctx.clock.now();
+  await trx.updateTable('webhook_endpoints').set({ status: 'deleted', updated_at: now }).where('id', '=', id).execute();
+  await trx.updateTable('webhook_deliveries').set({ status: 'failed', failed_at: now, last_error: 'The endpoint was deleted', claimed_until: null, claimed_by: null })
+    .where('endpoint_id', '=', id).where('status', '=', 'pending').execute();
+}
+
+/** Queues a delivery again (any status) for an immediate attempt; the attempt log is kept. */
+export async function redeliver(ctx: AppContext, trx: Executor, deliveryId: string): Promise<WebhookDeliveryRow> {
+  const delivery = await trx.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirst();
+  if (!delivery) throw new AppError('not_found', 'Webhook delivery was not found');
+  await endpointOrThrow(trx, delivery.endpoint_id);
+  return trx.updateTable('webhook_deliveries').set({
+    status: 'pending', attempts: 0, next_attempt_at: ctx.clock.now(), claimed_until: null, claimed_by: null, failed_at: null,
+  }).where('id', '=', deliveryId).returningAll().executeTakeFirstOrThrow();
+}
+
+// ---- Delivery -------------------------------------------------------------------------------
+
+export interface WebhookReport { claimed: number; delivered: number; retrying: number; failed: number }
+
+interface ClaimedDelivery extends WebhookDeliveryRow { url: string; secret_enc: string; payload: string; endpoint_status: string }
+
+/** One bounded pass of the webhook worker; claims like `deliverDueMessages` (SKIP LOCKED + lease). */
+export async function deliverDueWebhooks(ctx: AppContext, options: { limit?: number } = {}): Promise<WebhookReport> {
+  const limit = Math.min(Math.max(options.limit ?? deliveryBatchMax, 1), deliveryBatchMax * 5);
+  const now = ctx.clock.now();
+  const token = randomBytes(12).toString('hex');
+  const leaseEnd = new Date(now.getTime() + claimLeaseSeconds * 1000);
+  const claimed = await ctx.db.transaction().execute(async (trx) => (await sql<ClaimedDelivery>`
+    with claimed as (
+      update webhook_deliveries set claimed_until = ${leaseEnd}, claimed_by = ${token}, attempts = attempts + 1
+      where id in (
+        select id from webhook_deliveries
+        where status = 'pending' and next_attempt_at <= ${now} and (claimed_until is null or claimed_until < ${now})
+        order by next_attempt_at, id limit ${limit}
+        for update skip locked)
+      returning *)
+    select c.*, e.url, e.secret_enc, e.status as endpoint_status, v.payload
+    from claimed c join webhook_endpoints e on e.id = c.endpoint_id join webhook_events v on v.id = c.event_id`.execute(trx)).rows);
+  const report: WebhookReport = { claimed: claimed.length, delivered: 0, retrying: 0, failed: 0 };
+  for (const delivery of claimed) report[await deliverWebhook(ctx, delivery, token)]++;
+  return report;
+}
+
+async function postSigned(ctx: AppContext, delivery: ClaimedDelivery): Promise<{ statusCode: number | null; error: string | null }> {
+  if (delivery.endpoint_status !== 'active') return { statusCode: null, error: `The endpoint is ${delivery.endpoint_status}` };
+  const timestamp = Math.floor(ctx.clock.wallNow().getTime() / 1000);
+  const secret = ctx.cipher.open(secretField, delivery.secret_enc);
+  try {
+    const response = await fetch(delivery.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json', 'user-agent': 'Jihuo-Webhooks/1',
+        [signatureHeader]: signWebhook(secret, timestamp, delivery.payload),
+        'Jihuo-Event-Id': delivery.event_id, 'Jihuo-Event-Type': delivery.event_type, 'Jihuo-Delivery-Id': delivery.id,
+      },
+      body: delivery.payload,
+      signal: AbortSignal.timeout(webhookTimeoutMs),
+      redirect: 'manual',
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    return response.ok ? { statusCode: response.status, error: null } : { statusCode: response.status, error: `HTTP ${response.status}` };
+  } catch (err) {
+    return { statusCode: null, error: `Endpoint unreachable: ${(err as Error).message}` };
+  }
+}
+
+async function deliverWebhook(ctx: AppContext, delivery: ClaimedDelivery, token: string): Promise<'delivered' | 'retrying' | 'failed'> {
+  const started = Date.now();
+  const { statusCode, error } = await postSigned(ctx, delivery);
+  const at = ctx.clock.now();
+  const attempt = Number(delivery.attempts);
+  const outcome = error === null ? 'delivered' : attempt >= webhookAttemptsMax || delivery.endpoint_status !== 'active' ? 'failed' : 'retrying';
+  const release = { claimed_until: null, claimed_by: null, last_status_code: statusCode };
+  await ctx.db.transaction().execute(async (trx) => {
+    const updated = await trx.updateTable('webhook_deliveries').set(
+      outcome === 'delivered' ? { ...release, status: 'delivered', delivered_at: at, last_error: null }
+        : outcome === 'failed' ? { ...release, status: 'failed', failed_at: at, last_error: error }
+          : { ...release, last_error: error, next_attempt_at: new Date(at.getTime() + backoffSeconds(attempt, webhookBackoffBaseSeconds, webhookBackoffMaxSeconds) * 1000) },
+    ).where('id', '=', delivery.id).where('claimed_by', '=', token).where('status', '=', 'pending').returning('id').executeTakeFirst();
+    if (!updated) return;
+    await trx.insertInto('webhook_attempts').values({
+      delivery_id: delivery.id, attempt, at, status_code: statusCode, error, duration_ms: Date.now() - started,
+    }).execute();
+  });
+  return outcome;
+}

@@ -119,6 +119,12 @@ describe('sales', () => {
     expect(res.body.error.code).toBe('validation_failed');
   });
 
+  it('checks the signature before anything in the body: unsigned card data is 401', async () => {
+    const res = await t.request('POST', '/terminal/v1/transactions', { key: null, body: { pan: '4111111111111111' } });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('terminal_auth_failed');
+  });
+
   it('refuses a missing idempotency key', async () => {
     const res = await terminalRequest(t, pos, 'POST', '/terminal/v1/transactions', { method: 'wechat_qr', amount: 100 });
     expect(res.status).toBe(400);

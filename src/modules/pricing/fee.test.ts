@@ -135,7 +135,7 @@ describe('rule precedence', () => {
 
   it('property: the chosen rate is the minimum of the plan and every applicable rule; order does not matter', () => {
     const arbRule = fc.record({
-      id: fc.constantFrom('rat_a', 'rat_b', 'rat_c', 'rat_d'),
+      id: fc.constantFrom('rat_a', 'rat_b', 'rat_c', 'rat_d', 'rat_e', 'rat_f', 'rat_g', 'rat_h'),
       kind: fc.constantFrom('industry', 'region', 'merchant', 'promotion'),
       method: fc.option(fc.constantFrom(...paymentMethods), { nil: null }),
       ratePpm: fc.integer({ min: 0, max: 20_000 }),
@@ -150,7 +150,7 @@ describe('rule precedence', () => {
       active: fc.boolean(),
     }) as fc.Arbitrary<RateRule>;
     fc.assert(fc.property(
-      fc.constantFrom(...paymentMethods), fc.nat({ max: 10 ** 10 }), fc.array(arbRule, { maxLength: 8 }),
+      fc.constantFrom(...paymentMethods), fc.nat({ max: 10 ** 10 }), fc.uniqueArray(arbRule, { maxLength: 8, selector: (r) => r.id }),
       (method, amount, rules) => {
         const q = quote(input(method, amount, rules));
         const applicable = rules.filter((r) => ruleApplies(r, merchant, method, '2026-05-01')).map((r) => r.ratePpm);

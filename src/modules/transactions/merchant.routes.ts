@@ -153,7 +153,7 @@ function registerTerminalSettingsRoutes(app: JihuoApp, ctx: AppContext): void {
   app.post('/v1/terminals/:sn/operators', {
     schema: {
       tags: ['terminals'], summary: 'Add a terminal operator with a PIN',
-      params: Sn, body: Strict({ operatorNo: Type.String({ pattern: '^\\d{1,4}$' }), name: Type.Optional(Type.String({ maxLength: 64 })), pin: Pin }),
+      params: Sn, body: Strict({ operatorNo: Type.String({ pattern: '^[A-Za-z0-9]{1,8}$' }), name: Type.Optional(Type.String({ maxLength: 64 })), pin: Pin }),
       response: { 201: AnyObject },
     },
     config: { access: { roles: terminalManagers } },
@@ -172,7 +172,7 @@ function registerTerminalSettingsRoutes(app: JihuoApp, ctx: AppContext): void {
   app.put('/v1/terminals/:sn/operators/:operatorNo', {
     schema: {
       tags: ['terminals'], summary: "Change an operator's PIN (clears its lockout)",
-      params: Strict({ sn: Type.String({ minLength: 1, maxLength: 64 }), operatorNo: Type.String({ maxLength: 4 }) }), body: Strict({ pin: Pin }),
+      params: Strict({ sn: Type.String({ minLength: 1, maxLength: 64 }), operatorNo: Type.String({ maxLength: 8 }) }), body: Strict({ pin: Pin }),
       response: { 200: AnyObject },
     },
     config: { access: { roles: terminalManagers } },
@@ -190,7 +190,7 @@ function registerTerminalSettingsRoutes(app: JihuoApp, ctx: AppContext): void {
   app.delete('/v1/terminals/:sn/operators/:operatorNo', {
     schema: {
       tags: ['terminals'], summary: 'Remove a terminal operator',
-      params: Strict({ sn: Type.String({ minLength: 1, maxLength: 64 }), operatorNo: Type.String({ maxLength: 4 }) }), response: { 200: AnyObject },
+      params: Strict({ sn: Type.String({ minLength: 1, maxLength: 64 }), operatorNo: Type.String({ maxLength: 8 }) }), response: { 200: AnyObject },
     },
     config: { access: { roles: terminalManagers } },
   }, async (request) => {

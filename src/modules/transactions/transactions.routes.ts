@@ -15,7 +15,7 @@ import { assertSaleInput, authorizeSale, refundSale, transactionMethods, voidSal
 
 export const Method = Type.Union(transactionMethods.map((m) => Type.Literal(m)));
 const IdempotencyKey = Type.String({ pattern: '^[A-Za-z0-9_\\-:.]{1,128}$', description: 'Unique per terminal; a retry returns the first result' });
-const OperatorNo = Type.String({ pattern: '^\\d{1,4}$', description: 'Terminal operator number, e.g. "01"' });
+const OperatorNo = Type.String({ pattern: '^[A-Za-z0-9]{1,8}$', description: 'Terminal operator number, e.g. "01"' });
 
 const SaleBody = Strict({
   idempotencyKey: IdempotencyKey,

@@ -38,6 +38,11 @@ export interface MerchantTable {
   pricing_plan_id: string | null;
   submitted_at: Date | null;
   approved_at: Date | null;
+  identity_check: 'pass' | 'fail' | 'unavailable' | null;
+  identity_checked_at: Date | null;
+  account_check: 'pass' | 'fail' | 'unavailable' | null;
+  account_checked_at: Date | null;
+  review_note: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -53,9 +58,45 @@ export interface MerchantStatusHistoryTable {
   note: string | null;
 }
 
+export interface MerchantDocumentTable {
+  id: string;
+  merchant_id: string;
+  kind: 'id_front' | 'id_back' | 'license' | 'storefront' | 'bank_card';
+  blob_key: string;
+  content_type: 'image/jpeg' | 'image/png' | 'application/pdf';
+  size_bytes: number;
+  sha256: string;
+  status: Generated<'current' | 'replaced'>;
+  uploaded_by: string | null;
+  created_at: Date;
+}
+
+export interface MerchantBlacklistTable {
+  id: string;
+  kind: 'id_number' | 'account_number' | 'phone' | 'uscc';
+  value_hash: string;
+  value_mask: string;
+  reason: string;
+  created_by: string | null;
+  created_at: Date;
+  removed_at: Date | null;
+  removed_by: string | null;
+}
+
+export interface MerchantEventTable {
+  id: string;
+  merchant_id: string;
+  type: string;
+  payload: JSONColumnType<Record<string, unknown>, string, string>;
+  created_at: Date;
+}
+
 declare module '../../platform/db/schema.js' {
   interface Database {
     merchants: MerchantTable;
     merchant_status_history: MerchantStatusHistoryTable;
+    merchant_documents: MerchantDocumentTable;
+    merchant_blacklist: MerchantBlacklistTable;
+    merchant_events: MerchantEventTable;
   }
 }

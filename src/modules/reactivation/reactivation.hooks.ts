@@ -1,11 +1,27 @@
 // The re-activation module's entry points for other modules (contract; owned by reactivation).
 // - terminals: GET /v1/terminals/{sn} shows `openCaseSummary`.
-// - activation: `hello` asks `onHello` what to tell the terminal (reason, message, deadline, key).
+// - activation: `hello` asks `onHello` what to tell the terminal (reason, message, deadline, key);
+//   codes may be issued where `needsActivationCode`; activation calls `onTerminalReactivated`.
 // - transactions: `gateTransaction` says whether a terminal may transact now (blocking cases,
-//   dormant terminals) and with which decline code.
+//   dormant terminals) and with which decline code. Checked at transaction start only, so a
+//   transaction in flight is never interrupted.
+// - merchants: `onSettlementAccountChanged`; risk: `openCase` (same function as the endpoint).
+import { sql } from 'kysely';
+import type { Actor } from '../../platform/actor.js';
+import { systemActor } from '../../platform/actor.js';
+import { addDays } from '../../platform/clock.js';
 import type { AppContext } from '../../platform/context.js';
+import { newTerminalKey, wrapTerminalKey } from '../../platform/crypto/terminal-keys.js';
 import type { Executor } from '../../platform/db/schema.js';
+import { getMerchantSummary } from '../merchants/merchant.service.js';
 import type { TerminalRow } from '../terminals/terminal.service.js';
+import { dormantAfterDays } from './reactivation.config.js';
+import { findOpenCase, listSteps, type CaseRow } from './reactivation.repository.js';
+import { blockIfDue, firmwareCheck, markStepCompleted, openCase } from './reactivation.service.js';
+import { reasonCatalogue, reasonText, type ReasonCode } from './reasons.js';
+
+export { openCase } from './reactivation.service.js';
+export type { OpenCaseInput, CaseEvidence } from './reactivation.service.js';
 
 export interface OpenCaseSummary {
   caseId: string;
@@ -31,23 +47,180 @@ export interface HelloOutcome {
   /** Set when the terminal key rotated on this hello: wrapped exactly as in /activate. */
   terminalKey: { iv: string; ciphertext: string; tag: string } | null;
   helpSlug: string | null;
+  /** 'grace' while the terminal keeps transacting (a reminder), 'blocking' when it may not. */
+  policy?: 'blocking' | 'grace' | null;
+  /** When a grace case starts blocking (the first quiet window after the deadline). */
+  blocksAt?: string | null;
+  /** The quiet window the merchant picked for the step to take effect. */
+  effectiveAt?: string | null;
+  steps?: { kind: string; status: string }[];
+  /** The key version after a rotation on this hello. */
+  keyVersion?: number | null;
 }
 
 export interface TransactionGate { allowed: boolean; declineCode: string | null; caseId: string | null }
 
 export async function openCaseSummary(db: Executor, terminalId: string): Promise<OpenCaseSummary | null> {
-  void db; void terminalId;
-  return null; // Filled in by the reactivation module (issue 7).
+  const row = await findOpenCase(db, terminalId);
+  if (!row) return null;
+  return { caseId: row.id, reason: row.reason, policy: row.policy, deadline: row.deadline?.toISOString() ?? null };
+}
+
+function terminalActor(terminal: TerminalRow): Actor {
+  return { kind: 'terminal', id: terminal.id, role: null, merchantId: terminal.merchant_id };
+}
+
+async function reload(trx: Executor, terminalId: string): Promise<TerminalRow> {
+  return trx.selectFrom('terminals').selectAll().where('id', '=', terminalId).executeTakeFirstOrThrow();
+}
+
+/** Firmware trigger (`system_upgrade`) and its completion when the terminal reports the minimum. */
+async function firmwareOnHello(ctx: AppContext, trx: Executor, terminal: TerminalRow, open: CaseRow | undefined): Promise<CaseRow | undefined> {
+  const firmware = await firmwareCheck(trx, terminal.id);
+  if (open) {
+    const steps = await listSteps(trx, open.id);
+    if (!firmware.below && steps.some((s) => s.kind === 'update_firmware' && s.status === 'pending')) {
+      const after = await markStepCompleted(ctx, trx, open, 'update_firmware', terminalActor(terminal));
+      return after.status === 'completed' ? undefined : after;
+    }
+    return open;
+  }
+  if (!firmware.below) return undefined;
+  return openCase(ctx, trx, {
+    terminalId: terminal.id, reason: 'system_upgrade', actor: systemActor,
+    evidence: { merchantVisible: { firmwareVersion: firmware.version, minFirmware: firmware.minimum } },
+    note: 'firmware below the model minimum, reported at hello',
+  });
+}
+
+/** Relocation trigger: a reported city other than the merchant's registered city blocks now. */
+async function relocationOnHello(ctx: AppContext, trx: Executor, terminal: TerminalRow, report: HelloReport,
+  open: CaseRow | undefined): Promise<CaseRow | undefined> {
+  if (report.cityCode === null || terminal.merchant_id === null) return open;
+  if (open && open.policy === 'blocking') return open;
+  const merchant = await getMerchantSummary(trx, terminal.merchant_id);
+  if (merchant.cityCode === null || merchant.cityCode === report.cityCode) return open;
+  return openCase(ctx, trx, {
+    terminalId: terminal.id, reason: 'relocation', actor: systemActor,
+    evidence: {
+      merchantVisible: { reportedCityCode: report.cityCode, registeredCityCode: merchant.cityCode },
+      internal: { lat: report.lat, lng: report.lng },
+    },
+    note: 'hello reported a city other than the registered one',
+  });
+}
+
+/** Rotates the terminal key after a completed case that restores without a code (SPEC §6, §7). */
+async function rotateKeyIfDue(ctx: AppContext, trx: Executor, terminal: TerminalRow): Promise<{ key: HelloOutcome['terminalKey']; version: number } | null> {
+  if (terminal.status !== 'active') return null;
+  const now = ctx.clock.now();
+  const pending = await trx.selectFrom('reactivation_cases').selectAll()
+    .where('terminal_id', '=', terminal.id).where('key_rotation_pending', '=', true).forUpdate().execute();
+  if (pending.length === 0) return null;
+  if (pending.some((c) => c.effective_at !== null && c.effective_at.getTime() > now.getTime())) return null;
+  const factoryKey = Buffer.from(ctx.cipher.open('terminals.factory_key', terminal.factory_key_enc), 'hex');
+  const fresh = newTerminalKey();
+  // The terminals module has no key-rotation service yet: the key columns are written here.
+  const updated = await trx.updateTable('terminals').set({
+    terminal_key_enc: ctx.cipher.seal('terminals.terminal_key', fresh.toString('hex')),
+    previous_terminal_key_enc: terminal.terminal_key_enc,
+    key_version: sql<number>`key_version + 1`,
+    updated_at: now,
+  }).where('id', '=', terminal.id).returning(['key_version']).executeTakeFirstOrThrow();
+  await trx.updateTable('reactivation_cases').set({ key_rotation_pending: false, updated_at: now })
+    .where('id', 'in', pending.map((c) => c.id)).execute();
+  const { appendTerminalEvent } = await import('../terminals/terminal.service.js');
+  await appendTerminalEvent(trx, { terminal, at: now, kind: 'terminal_key_rotated', actor: terminalActor(terminal),
+    details: { keyVersion: updated.key_version, caseIds: pending.map((c) => c.id) } });
+  return { key: wrapTerminalKey(factoryKey, terminal.sn, fresh), version: updated.key_version };
 }
 
 /** Called by `hello` inside its transaction after the terminal's report is stored. */
 export async function onHello(ctx: AppContext, trx: Executor, terminal: TerminalRow, report: HelloReport): Promise<HelloOutcome | null> {
-  void ctx; void trx; void terminal; void report;
-  return null; // Filled in by the reactivation module (issue 7); null = nothing to add.
+  if (terminal.status !== 'active' && terminal.status !== 'reactivation_required') return null;
+  let open = await findOpenCase(trx, terminal.id, true);
+  open = await firmwareOnHello(ctx, trx, terminal, open);
+  open = await relocationOnHello(ctx, trx, await reload(trx, terminal.id), report, open);
+  if (open && open.policy === 'grace') open = await blockIfDue(ctx, trx, open, await reload(trx, terminal.id));
+  const rotated = await rotateKeyIfDue(ctx, trx, await reload(trx, terminal.id));
+  const current = await reload(trx, terminal.id);
+  const base: HelloOutcome = {
+    status: current.status, reason: null, message: null, deadline: null, caseId: null,
+    terminalKey: rotated?.key ?? null, helpSlug: null, policy: null, blocksAt: null, effectiveAt: null, steps: [],
+    keyVersion: rotated?.version ?? null,
+  };
+  if (!open) return base;
+  const reason = open.reason as ReasonCode;
+  const steps = await listSteps(trx, open.id);
+  return {
+    ...base, reason, message: reasonText(reason, 'terminal'), deadline: open.deadline?.toISOString() ?? null,
+    caseId: open.id, helpSlug: reasonCatalogue[reason].helpSlug, policy: open.policy,
+    blocksAt: open.blocks_at?.toISOString() ?? null, effectiveAt: open.effective_at?.toISOString() ?? null,
+    steps: steps.map((s) => ({ kind: s.kind, status: s.status })),
+  };
 }
 
+/**
+ * Whether a terminal may start a transaction now. A grace case whose quiet-window start has come
+ * blocks here; a terminal idle for `dormantAfterDays` gets a blocking `dormant` case and the sale
+ * is declined with `dormant`. Blocks decline with the reason code (Appendix B).
+ */
 export async function gateTransaction(ctx: AppContext, trx: Executor, terminal: TerminalRow): Promise<TransactionGate> {
-  void ctx; void trx;
-  if (terminal.status === 'active') return { allowed: true, declineCode: null, caseId: null };
-  return { allowed: false, declineCode: 'terminal_not_active', caseId: null };
+  if (terminal.status !== 'active' && terminal.status !== 'reactivation_required') {
+    return { allowed: false, declineCode: 'terminal_not_active', caseId: null };
+  }
+  let open = await findOpenCase(trx, terminal.id, true);
+  if (open && open.policy === 'grace') open = await blockIfDue(ctx, trx, open, terminal);
+  if (open && open.blocked_at !== null) return { allowed: false, declineCode: open.reason, caseId: open.id };
+  if (terminal.status === 'reactivation_required') return { allowed: false, declineCode: open?.reason ?? 'terminal_not_active', caseId: open?.id ?? null };
+  const lastUse = terminal.last_transaction_at ?? terminal.activated_at;
+  if (!open && lastUse !== null && addDays(lastUse, dormantAfterDays).getTime() <= ctx.clock.now().getTime()) {
+    const opened = await openCase(ctx, trx, {
+      terminalId: terminal.id, reason: 'dormant', actor: systemActor, note: 'first transaction after the dormancy period',
+      evidence: { merchantVisible: { lastTransactionAt: lastUse.toISOString(), dormantAfterDays } },
+    });
+    return { allowed: false, declineCode: 'dormant', caseId: opened.id };
+  }
+  return { allowed: true, declineCode: null, caseId: null };
+}
+
+/** Whether activation may issue a code to this terminal for its open case (Appendix B). */
+export async function needsActivationCode(db: Executor, terminalId: string): Promise<{ caseId: string; reason: string } | null> {
+  const row = await findOpenCase(db, terminalId);
+  return row && row.needs_code ? { caseId: row.id, reason: row.reason } : null;
+}
+
+/**
+ * Called by activation inside its transaction when a terminal with an open case that needs a
+ * code is activated again: the `enter_activation_code` step (and with it the case) completes.
+ */
+export async function onTerminalReactivated(ctx: AppContext, trx: Executor, terminalId: string): Promise<void> {
+  const row = await findOpenCase(trx, terminalId, true);
+  if (!row || !row.needs_code) return;
+  const terminal = await reload(trx, terminalId);
+  const actor = terminalActor(terminal);
+  const steps = await listSteps(trx, row.id);
+  let current = row;
+  for (const step of steps) {
+    if (step.status === 'pending') current = await markStepCompleted(ctx, trx, current, step.kind, actor);
+  }
+}
+
+/**
+ * Called by merchants inside the transaction that changes the settlement account: every
+ * activated terminal of the merchant blocks until the change is confirmed (`account_change`).
+ * Reads the terminals table (read-only) for the merchant's terminals.
+ */
+export async function onSettlementAccountChanged(ctx: AppContext, trx: Executor, merchantId: string, actor: Actor = systemActor): Promise<string[]> {
+  const terminals = await trx.selectFrom('terminals').select(['id'])
+    .where('merchant_id', '=', merchantId).where('status', 'in', ['active', 'reactivation_required']).orderBy('id').execute();
+  const opened: string[] = [];
+  for (const t of terminals) {
+    const open = await findOpenCase(trx, t.id);
+    if (open && open.policy === 'blocking') continue;
+    const row = await openCase(ctx, trx, { terminalId: t.id, reason: 'account_change', actor,
+      note: 'settlement account changed', evidence: { merchantVisible: { change: 'settlement_account' } } });
+    opened.push(row.id);
+  }
+  return opened;
 }

@@ -1,6 +1,10 @@
 // The reactivation module's entry point: routes, demo seed and workers (see src/platform/module.ts).
 import type { JihuoModule } from '../../platform/module.js';
+import { registerReactivationRoutes } from './reactivation.routes.js';
+import { reactivationWorkers } from './reactivation.workers.js';
 
 export const reactivationModule: JihuoModule = {
   name: 'reactivation',
+  routes: (app, ctx) => registerReactivationRoutes(app, ctx),
+  workers: reactivationWorkers,
 };

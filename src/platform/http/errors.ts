@@ -52,6 +52,10 @@ export const errorStatus = {
   reactivation_case_exists: 409,
   reactivation_case_closed: 409,
   reactivation_case_not_found: 404,
+  reactivation_step_not_found: 404,
+  reactivation_step_incomplete: 409,
+  reactivation_schedule_invalid: 400,
+  reactivation_campaign_not_found: 404,
   // Transactions and pricing (SPEC §8)
   transaction_not_found: 404,
   transaction_already_voided: 409,

@@ -1,0 +1,261 @@
+// Proves re-activation (SPEC §7, Appendix B): case creation and conflicts, grace vs blocking, the
+// quiet-window rule, each trigger, completion with key rotation, and warnings — on the test clock.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../src/platform/actor.js';
+import { unwrapTerminalKey } from '../src/platform/crypto/terminal-keys.js';
+import { gateTransaction, onHello, onSettlementAccountChanged, onTerminalReactivated, openCaseSummary } from '../src/modules/reactivation/reactivation.hooks.js';
+import { smsCodeSource } from '../src/modules/reactivation/reactivation.service.js';
+import { sendWarnings, sweepBlocking, sweepExpiredDocuments, sweepSecurityVerification } from '../src/modules/reactivation/reactivation.workers.js';
+import { openCase } from '../src/modules/reactivation/reactivation.hooks.js';
+import { createTestApp, type TestApp } from './harness.js';
+import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
+
+let t: TestApp;
+let modelCode: string;
+let merchantId: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  t.ctx.clock.set(new Date('2025-03-10T10:00:00+08:00'));
+  modelCode = await insertDeviceModel(t.ctx, { minFirmware: '2.0.0' });
+  merchantId = (await insertMerchant(t.ctx, { cityCode: '110100' })).id;
+});
+afterAll(async () => { await t.close(); });
+
+async function activeTerminal(firmwareVersion = '2.1.0') {
+  return insertTerminal(t.ctx, { modelCode, merchantId, status: 'active', firmwareVersion });
+}
+async function terminalRow(id: string) {
+  return t.ctx.db.selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+const hello = (id: string, report: Partial<{ firmwareVersion: string; cityCode: string }> = {}) =>
+  t.ctx.db.transaction().execute(async (trx) => onHello(t.ctx, trx, await trx.selectFrom('terminals').selectAll()
+    .where('id', '=', id).executeTakeFirstOrThrow(), { firmwareVersion: report.firmwareVersion ?? null, cityCode: report.cityCode ?? null, lat: null, lng: null }));
+const gate = (id: string) => t.ctx.db.transaction().execute(async (trx) => gateTransaction(t.ctx, trx, await trx.selectFrom('terminals').selectAll()
+  .where('id', '=', id).executeTakeFirstOrThrow()));
+
+describe('POST /v1/terminals/{sn}/reactivations', () => {
+  it('opens a grace case that leaves the terminal active', async () => {
+    const term = await activeTerminal();
+    const res = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'security_verification', note: 'check' } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ reason: 'security_verification', policy: 'grace', status: 'open',
+      deadline: expect.stringMatching(/^2025-03-17T02:00/), steps: [{ kind: 'confirm_identity_sms', status: 'pending' }, { kind: 'confirm_transaction_password', status: 'pending' }] });
+    expect(res.body.id).toMatch(/^rea_/);
+    expect((await terminalRow(term.id)).status).toBe('active');
+    expect(await openCaseSummary(t.ctx.db, term.id)).toEqual({ caseId: res.body.id, reason: 'security_verification', policy: 'grace', deadline: expect.stringMatching(/^2025-03-17T02:00/) });
+    expect(await gate(term.id)).toEqual({ allowed: true, declineCode: null, caseId: null });
+  });
+
+  it('refuses unknown and first-activation reasons, listing the valid ones', async () => {
+    const term = await activeTerminal();
+    for (const reason of ['bogus', 'new_device', 'device_replacement']) {
+      const res = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason, note: 'x' } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('reactivation_reason_invalid');
+      expect(res.body.error.details.validReasons).toEqual(['system_upgrade', 'security_verification', 'risk_control', 'policy_change',
+        'kyc_expired', 'relocation', 'dormant', 'account_change']);
+    }
+  });
+
+  it('409s a second case of equal or weaker policy; a blocking case supersedes grace', async () => {
+    const term = await activeTerminal();
+    const grace = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'policy_change', note: 'a' } });
+    expect(grace.body.deadline).toMatch(/^2025-03-24T02:00/);
+    const again = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'system_upgrade', note: 'b' } });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('reactivation_case_exists');
+    const blocking = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'risk_control', note: 'c' } });
+    expect(blocking.status).toBe(201);
+    expect(blocking.body).toMatchObject({ policy: 'blocking', deadline: null, status: 'open', replacesCaseId: grace.body.id });
+    expect((await t.request('GET', `/v1/reactivations/${grace.body.id}`)).body.status).toBe('cancelled');
+    expect((await terminalRow(term.id)).status).toBe('reactivation_required');
+    expect(await gate(term.id)).toEqual({ allowed: false, declineCode: 'risk_control', caseId: blocking.body.id });
+    const third = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'relocation', note: 'd' } });
+    expect(third.status).toBe(409);
+    const outcome = await hello(term.id);
+    expect(outcome).toMatchObject({ status: 'reactivation_required', reason: 'risk_control', caseId: blocking.body.id, policy: 'blocking' });
+    expect(outcome?.message?.en).toContain('risk control');
+  });
+
+  it('completing a step of a closed case → 409', async () => {
+    const term = await activeTerminal();
+    const open = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'security_verification', note: 'x' } });
+    expect((await t.request('POST', `/v1/reactivations/${open.body.id}/cancel`, { body: {} })).status).toBe(200);
+    const res = await t.request('POST', `/v1/reactivations/${open.body.id}/steps/confirm_transaction_password/complete`, { body: { transactionPassword: '123456' } });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('reactivation_case_closed');
+  });
+});
+
+describe('quiet windows', () => {
+  it('a grace deadline at 14:00 blocks at 22:00, not before', async () => {
+    const term = await activeTerminal();
+    const res = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, {
+      body: { reason: 'policy_change', note: 'x', deadline: '2025-03-12T06:00:00Z' } });
+    expect(res.body.blocksAt).toBe('2025-03-12T14:00:00.000Z');
+    t.ctx.clock.set(new Date('2025-03-12T15:00:00+08:00'));
+    expect(await sweepBlocking(t.ctx)).toBe(0);
+    expect(await gate(term.id)).toMatchObject({ allowed: true });
+    expect((await hello(term.id))).toMatchObject({ status: 'active', reason: 'policy_change', policy: 'grace' });
+    t.ctx.clock.set(new Date('2025-03-12T22:00:00+08:00'));
+    expect(await gate(term.id)).toEqual({ allowed: false, declineCode: 'policy_change', caseId: res.body.id });
+    expect((await terminalRow(term.id)).status).toBe('reactivation_required');
+    t.ctx.clock.set(new Date('2025-03-10T10:00:00+08:00'));
+  });
+
+  it('the sweep applies the block between transactions', async () => {
+    const term = await activeTerminal();
+    await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'policy_change', note: 'x', deadline: '2025-03-12T06:00:00Z' } });
+    t.ctx.clock.set(new Date('2025-03-12T22:30:00+08:00'));
+    expect(await sweepBlocking(t.ctx)).toBeGreaterThanOrEqual(1);
+    expect((await terminalRow(term.id)).status).toBe('reactivation_required');
+    t.ctx.clock.set(new Date('2025-03-10T10:00:00+08:00'));
+  });
+
+  it('schedules the effect only inside a quiet window within the grace period', async () => {
+    const term = await activeTerminal();
+    const open = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'security_verification', note: 'x' } });
+    const bad = await t.request('POST', `/v1/reactivations/${open.body.id}/schedule`, { body: { effectiveAt: '2025-03-11T06:00:00Z' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('reactivation_schedule_invalid');
+    const late = await t.request('POST', `/v1/reactivations/${open.body.id}/schedule`, { body: { effectiveAt: '2025-04-11T15:00:00Z' } });
+    expect(late.status).toBe(400);
+    const ok = await t.request('POST', `/v1/reactivations/${open.body.id}/schedule`, { body: { effectiveAt: '2025-03-11T15:00:00Z' } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.effectiveAt).toBe('2025-03-11T15:00:00.000Z');
+  });
+});
+
+describe('completion and key rotation', () => {
+  it('SMS code + transaction password complete the case; the key rotates on the next hello', async () => {
+    const term = await activeTerminal();
+    const open = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'account_change', note: 'x' } });
+    expect((await terminalRow(term.id)).status).toBe('reactivation_required');
+    const codes = ['111111'];
+    const original = smsCodeSource.next;
+    smsCodeSource.next = () => codes.shift() ?? '000000';
+    try {
+      const sent = await t.request('POST', `/v1/reactivations/${open.body.id}/steps/confirm_identity_sms/send-code`);
+      expect(sent.status, sent.text).toBe(200);
+    } finally { smsCodeSource.next = original; }
+    const wrong = await t.request('POST', `/v1/reactivations/${open.body.id}/steps/confirm_identity_sms/complete`, { body: { code: '222222' } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatchObject({ code: 'verification_code_invalid', details: { attemptsRemaining: 4 } });
+    const right = await t.request('POST', `/v1/reactivations/${open.body.id}/steps/confirm_identity_sms/complete`, { body: { code: '111111' } });
+    expect(right.status).toBe(200);
+    expect(right.body.status).toBe('in_progress');
+    const done = await t.request('POST', `/v1/reactivations/${open.body.id}/steps/confirm_transaction_password/complete`, { body: { transactionPassword: '654321' } });
+    expect(done.body.status).toBe('completed');
+    const row = await terminalRow(term.id);
+    expect(row.status).toBe('active');
+    expect(await openCaseSummary(t.ctx.db, term.id)).toBeNull();
+    const outcome = await hello(term.id);
+    expect(outcome?.terminalKey).not.toBeNull();
+    const newKey = unwrapTerminalKey(term.factoryKey, term.sn, outcome!.terminalKey!);
+    const after = await terminalRow(term.id);
+    expect(after.key_version).toBe(row.key_version + 1);
+    expect(t.ctx.cipher.open('terminals.terminal_key', after.terminal_key_enc!)).toBe(newKey.toString('hex'));
+    expect(after.previous_terminal_key_enc).toBe(row.terminal_key_enc);
+    expect((await hello(term.id))?.terminalKey).toBeNull();
+  });
+
+  it('a reason that needs a code completes when the terminal is activated again', async () => {
+    const term = await activeTerminal();
+    const open = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'relocation', note: 'x' } });
+    expect(open.body.steps.map((s: { kind: string }) => s.kind)).toEqual(['confirm_identity_sms', 'call_hotline', 'enter_activation_code']);
+    const manual = await t.request('POST', `/v1/reactivations/${open.body.id}/steps/enter_activation_code/complete`, { body: {} });
+    expect(manual.body.error.code).toBe('reactivation_step_incomplete');
+    await t.ctx.db.transaction().execute((trx) => onTerminalReactivated(t.ctx, trx, term.id));
+    expect((await t.request('GET', `/v1/reactivations/${open.body.id}`)).body.status).toBe('completed');
+  });
+});
+
+describe('triggers', () => {
+  it('system_upgrade on hello below the model minimum, completed when the terminal reports it', async () => {
+    const term = await activeTerminal('1.9.9');
+    const outcome = await hello(term.id, { firmwareVersion: '1.9.9' });
+    expect(outcome).toMatchObject({ status: 'active', reason: 'system_upgrade', policy: 'grace', deadline: expect.stringMatching(/^2025-03-17T02:00/) });
+    await t.ctx.db.updateTable('terminals').set({ firmware_version: '2.0.1' }).where('id', '=', term.id).execute();
+    const after = await hello(term.id, { firmwareVersion: '2.0.1' });
+    expect(after).toMatchObject({ status: 'active', reason: null });
+    expect(after?.terminalKey).not.toBeNull();
+  });
+
+  it('relocation blocks now when hello reports another city', async () => {
+    const term = await activeTerminal();
+    const outcome = await hello(term.id, { cityCode: '310100' });
+    expect(outcome).toMatchObject({ status: 'reactivation_required', reason: 'relocation', policy: 'blocking' });
+    expect(await gate(term.id)).toMatchObject({ allowed: false, declineCode: 'relocation' });
+  });
+
+  it('dormant after 180 days without a transaction, at the next use', async () => {
+    const term = await activeTerminal();
+    await t.ctx.db.updateTable('terminals').set({ last_transaction_at: new Date('2024-09-10T00:00:00Z') }).where('id', '=', term.id).execute();
+    const result = await gate(term.id);
+    expect(result).toMatchObject({ allowed: false, declineCode: 'dormant' });
+    expect((await terminalRow(term.id)).status).toBe('reactivation_required');
+    const fresh = await activeTerminal();
+    await t.ctx.db.updateTable('terminals').set({ last_transaction_at: new Date('2024-09-20T00:00:00Z') }).where('id', '=', fresh.id).execute();
+    expect(await gate(fresh.id)).toMatchObject({ allowed: true });
+  });
+
+  it('account_change blocks every activated terminal of the merchant', async () => {
+    const other = (await insertMerchant(t.ctx)).id;
+    const a = await insertTerminal(t.ctx, { modelCode, merchantId: other, status: 'active' });
+    const b = await insertTerminal(t.ctx, { modelCode, merchantId: other, status: 'active' });
+    const opened = await t.ctx.db.transaction().execute((trx) => onSettlementAccountChanged(t.ctx, trx, other));
+    expect(opened).toHaveLength(2);
+    expect((await terminalRow(a.id)).status).toBe('reactivation_required');
+    expect(await gate(b.id)).toMatchObject({ allowed: false, declineCode: 'account_change' });
+  });
+
+  it('risk_control through openCase with evidence kept apart', async () => {
+    const term = await activeTerminal();
+    const row = await t.ctx.db.transaction().execute((trx) => openCase(t.ctx, trx, { sn: term.sn, reason: 'risk_control', actor: systemActor,
+      note: 'velocity', evidence: { merchantVisible: { rule: 'velocity' }, internal: { score: 97 } } }));
+    const merchantView = await t.request('GET', `/v1/reactivations/${row.id}`);
+    expect(merchantView.body.evidence).toEqual({ rule: 'velocity' });
+    expect(merchantView.body.internalEvidence).toEqual({ score: 97 });
+  });
+
+  it('kyc_expired from an expired ID, grace until expiry + 30 days', async () => {
+    const m = (await insertMerchant(t.ctx)).id;
+    await t.ctx.db.updateTable('merchants').set({ id_expiry: '2025-03-01' }).where('id', '=', m).execute();
+    const term = await insertTerminal(t.ctx, { modelCode, merchantId: m, status: 'active' });
+    expect(await sweepExpiredDocuments(t.ctx)).toBeGreaterThanOrEqual(1);
+    const summary = await openCaseSummary(t.ctx.db, term.id);
+    expect(summary).toMatchObject({ reason: 'kyc_expired', policy: 'grace', deadline: '2025-03-31T16:00:00.000Z' });
+    expect(await sweepExpiredDocuments(t.ctx)).toBe(0);
+    const blocked = await t.request('POST', `/v1/reactivations/${summary!.caseId}/steps/renew_documents/complete`, { body: {} });
+    expect(blocked.body.error.code).toBe('reactivation_step_incomplete');
+    await t.ctx.db.updateTable('merchants').set({ id_expiry: '2045-03-01' }).where('id', '=', m).execute();
+    const done = await t.request('POST', `/v1/reactivations/${summary!.caseId}/steps/renew_documents/complete`, { body: {} });
+    expect(done.body.status).toBe('completed');
+  });
+
+  it('security_verification every 12 months from activation', async () => {
+    const term = await activeTerminal();
+    await t.ctx.db.updateTable('terminals').set({ activated_at: new Date('2024-03-01T00:00:00Z'), last_transaction_at: new Date('2025-03-01T00:00:00Z') })
+      .where('id', '=', term.id).execute();
+    await sweepSecurityVerification(t.ctx);
+    expect(await openCaseSummary(t.ctx.db, term.id)).toMatchObject({ reason: 'security_verification', policy: 'grace' });
+  });
+});
+
+describe('advance warnings', () => {
+  it('3 days and 1 day before the deadline, each once', async () => {
+    const term = await activeTerminal();
+    const open = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'security_verification', note: 'x' } });
+    const kinds = async () => (await t.ctx.db.selectFrom('reactivation_notices').select('kind').where('case_id', '=', open.body.id).orderBy('kind').execute()).map((r) => r.kind);
+    expect(await kinds()).toEqual(['opened']);
+    t.ctx.clock.set(new Date('2025-03-14T11:00:00+08:00'));
+    await sendWarnings(t.ctx);
+    await sendWarnings(t.ctx);
+    expect(await kinds()).toEqual(['opened', 'warning_3d']);
+    t.ctx.clock.set(new Date('2025-03-16T11:00:00+08:00'));
+    await sendWarnings(t.ctx);
+    expect(await kinds()).toEqual(['opened', 'warning_1d', 'warning_3d']);
+    t.ctx.clock.set(new Date('2025-03-10T10:00:00+08:00'));
+  });
+});

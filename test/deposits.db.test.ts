@@ -31,6 +31,11 @@ async function activeTerminal(merchantId: string, at: Date, modelCode = traditio
   return terminal;
 }
 
+async function templatesSent(merchantId: string): Promise<string[]> {
+  const rows = await t.ctx.db.selectFrom('notification_messages').select('template').where('merchant_id', '=', merchantId).execute();
+  return rows.map((r) => r.template);
+}
+
 async function settle(n: number): Promise<void> {
   t.ctx.clock.set(day(n + 1, 6));
   await runSettlement(t.ctx, dateOf(n));
@@ -79,6 +84,7 @@ describe('traditional POS deposit (¥298, ¥600,000 credit volume within 180 day
       amount: 29_800, collected: 29_800, status: 'refunded', volume: 60_000_000, threshold: 60_000_000, deadline, daysLeft: null,
     });
     expect(await accountBalance(t.ctx.db, accounts.merchantDepositHeld(merchant.id).code)).toBe(0);
+    expect(await templatesSent(merchant.id)).toContain('deposit_refunded');
 
     // The refund is paid out with the next settlement, beside the day's net.
     await settle(170);
@@ -108,11 +114,12 @@ describe('traditional POS deposit (¥298, ¥600,000 credit volume within 180 day
     await sale(t.ctx, { ...base, amountFen: 1_000_000, at: day(181) });
     const forfeitsBefore = await accountBalance(t.ctx.db, accounts.depositForfeitRevenue().code);
     t.ctx.clock.set(day(181, 12));
-    expect(await sweepDeposits(t.ctx.db, t.ctx.clock.now())).toBeGreaterThanOrEqual(1);
+    expect(await sweepDeposits(t.ctx)).toBeGreaterThanOrEqual(1);
     expect((await t.request('GET', `/v1/terminals/${terminal.sn}/deposit`)).body).toMatchObject({
       amount: 29_800, collected: 29_800, status: 'forfeited', volume: 59_999_999, deadline: addDays(day0, 180).toISOString(),
     });
     expect(await accountBalance(t.ctx.db, accounts.depositForfeitRevenue().code)).toBe(forfeitsBefore - 29_800);
+    expect(await templatesSent(merchant.id)).toContain('deposit_forfeited');
     expect(await accountBalance(t.ctx.db, accounts.merchantDepositHeld(merchant.id).code)).toBe(0);
     expect((await verifyLedger(t.ctx.db)).ok).toBe(true);
   });
@@ -152,7 +159,7 @@ describe('deposit status, replacement and scope', () => {
     expect(list.body.data).toHaveLength(1);
     expect(list.body.data[0]).toMatchObject({ sn: replacement.sn, status: 'held', id: view.body.id });
     // The replacement never gets a deposit of its own, however often deposits are swept.
-    await sweepDeposits(t.ctx.db, t.ctx.clock.now());
+    await sweepDeposits(t.ctx);
     expect(await t.ctx.db.selectFrom('deposits').select('id').where('merchant_id', '=', merchant.id).execute()).toHaveLength(1);
   });
 

@@ -71,6 +71,9 @@ describe('settlement statements', () => {
     const csv2 = await t.request('GET', `/v1/merchants/${merchant.id}/settlements?date=2030-03-01&format=csv`);
     expect(csv2.text.split('\n')[1]).toBe(`${merchant.id},2030-03-01,3,1250000,6190,200000,0,0,1043810,0,1043810`);
     expect((await verifyLedger(t.ctx.db)).ok).toBe(true);
+    const messages = await t.ctx.db.selectFrom('notification_messages').select(['template', 'subject'])
+      .where('merchant_id', '=', merchant.id).execute();
+    expect(messages.filter((m) => m.template === 'settlement_ready')).toHaveLength(2);
   });
 
   it('refuses today, future and impossible dates with settlement_date_invalid', async () => {

@@ -16,8 +16,10 @@
 // remainder is waived on refund or forfeit: only what was collected moves.
 import { sql, type RawBuilder } from 'kysely';
 import { shanghaiDate } from '../../platform/clock.js';
+import type { AppContext } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { accounts, postJournalEntriesBulk, postJournalEntry } from '../ledger/ledger.service.js';
+import { sendNotification } from '../notifications/notification.service.js';
 import type { DepositStatus, DepositTable } from './deposit.table.js';
 
 /** Bounds one evaluation pass; the worker picks up the rest on its next pass. */
@@ -80,7 +82,7 @@ export async function syncDeposits(trx: Executor, now: Date, scope: DepositScope
 }
 
 /** Refreshes the volume of open deposits (set-based), then refunds or forfeits those that are due. */
-export async function evaluateDeposits(trx: Executor, now: Date, scope: { depositIds?: string[]; merchantId?: string } = {}): Promise<number> {
+export async function evaluateDeposits(ctx: AppContext, trx: Executor, now: Date, scope: { depositIds?: string[]; merchantId?: string } = {}): Promise<number> {
   const filters: RawBuilder<unknown>[] = [sql`d.status in ('pending', 'held')`];
   if (scope.depositIds) filters.push(scope.depositIds.length ? sql`d.id in (${sql.join(scope.depositIds)})` : sql`false`);
   if (scope.merchantId !== undefined) filters.push(sql`d.merchant_id = ${scope.merchantId}`);
@@ -105,11 +107,11 @@ export async function evaluateDeposits(trx: Executor, now: Date, scope: { deposi
     .where(sql<boolean>`${where}`)
     .where(({ eb, or, ref }) => or([eb('d.volume_fen', '>=', ref('d.threshold_fen')), eb('d.deadline', '<=', now)]))
     .orderBy('d.id').limit(depositClosuresPerPassMax).forUpdate().execute();
-  for (const deposit of due) await closeDeposit(trx, deposit, now);
+  for (const deposit of due) await closeDeposit(ctx, trx, deposit, now);
   return due.length;
 }
 
-async function closeDeposit(trx: Executor, deposit: DepositTable, now: Date): Promise<void> {
+async function closeDeposit(ctx: AppContext, trx: Executor, deposit: DepositTable, now: Date): Promise<void> {
   const refunded = deposit.volume_fen >= deposit.threshold_fen;
   const amountFen = deposit.collected_fen;
   if (amountFen > 0) {
@@ -129,6 +131,11 @@ async function closeDeposit(trx: Executor, deposit: DepositTable, now: Date): Pr
     // Nothing to pay out when nothing was collected.
     ...(refunded && amountFen === 0 ? { refund_paid_date: shanghaiDate(now) } : {}),
   }).where('id', '=', deposit.id).execute();
+  const terminal = await trx.selectFrom('terminals').select('sn').where('id', '=', deposit.terminal_id).executeTakeFirstOrThrow();
+  await sendNotification(ctx, trx, {
+    merchantId: deposit.merchant_id, template: refunded ? 'deposit_refunded' : 'deposit_forfeited', channels: ['inbox', 'sms'],
+    params: { sn: terminal.sn, amount: amountFen }, terminalId: deposit.terminal_id,
+  });
 }
 
 /**
@@ -201,11 +208,11 @@ export function depositView(row: DepositTable, sn: string, now: Date): DepositVi
 }
 
 /** The deposit of one terminal, brought up to date (created, refunded or forfeited) as of `now`. */
-export async function terminalDeposit(trx: Executor, terminal: { id: string; sn: string; model_code: string }, now: Date): Promise<DepositView> {
+export async function terminalDeposit(ctx: AppContext, trx: Executor, terminal: { id: string; sn: string; model_code: string }, now: Date): Promise<DepositView> {
   await syncDeposits(trx, now, { terminalIds: [terminal.id] });
   const link = await trx.selectFrom('deposit_terminals').select('deposit_id').where('terminal_id', '=', terminal.id).executeTakeFirst();
   if (link) {
-    await evaluateDeposits(trx, now, { depositIds: [link.deposit_id] });
+    await evaluateDeposits(ctx, trx, now, { depositIds: [link.deposit_id] });
     const row = await trx.selectFrom('deposits').selectAll().where('id', '=', link.deposit_id).executeTakeFirstOrThrow();
     return depositView(row, terminal.sn, now);
   }
@@ -219,18 +226,19 @@ export async function terminalDeposit(trx: Executor, terminal: { id: string; sn:
 }
 
 /** A merchant's deposits, brought up to date as of `now`. */
-export async function merchantDeposits(trx: Executor, merchantId: string, now: Date): Promise<DepositView[]> {
+export async function merchantDeposits(ctx: AppContext, trx: Executor, merchantId: string, now: Date): Promise<DepositView[]> {
   await syncDeposits(trx, now, { merchantId });
-  await evaluateDeposits(trx, now, { merchantId });
+  await evaluateDeposits(ctx, trx, now, { merchantId });
   const rows = await trx.selectFrom('deposits as d').innerJoin('terminals as t', 't.id', 'd.terminal_id')
     .selectAll('d').select('t.sn').where('d.merchant_id', '=', merchantId).orderBy('d.activated_at').execute();
   return rows.map((r) => depositView(r, r.sn, now));
 }
 
 /** One bounded sweep for the worker: create missing deposits, refund or forfeit those due. */
-export async function sweepDeposits(db: Executor, now: Date): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+export async function sweepDeposits(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx) => {
     await syncDeposits(trx, now);
-    return evaluateDeposits(trx, now);
+    return evaluateDeposits(ctx, trx, now);
   });
 }

@@ -7,5 +7,5 @@ import { depositRoutes } from './deposits.routes.js';
 export const depositsModule: JihuoModule = {
   name: 'deposits',
   routes(app, ctx) { depositRoutes(app, ctx); },
-  workers: [{ name: 'deposit-sweep', intervalMs: 60_000, run: async (ctx) => { await sweepDeposits(ctx.db, ctx.clock.now()); } }],
+  workers: [{ name: 'deposit-sweep', intervalMs: 60_000, run: async (ctx) => { await sweepDeposits(ctx); } }],
 };

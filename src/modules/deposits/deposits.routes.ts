@@ -43,7 +43,7 @@ export function depositRoutes(app: JihuoApp, ctx: AppContext): void {
       .where('sn', '=', request.params.sn).executeTakeFirst();
     if (!terminal) throw missing;
     assertMerchantScope(actor, terminal.merchant_id, missing);
-    return ctx.db.transaction().execute((trx) => terminalDeposit(trx, terminal, ctx.clock.now()));
+    return ctx.db.transaction().execute((trx) => terminalDeposit(ctx, trx, terminal, ctx.clock.now()));
   });
 
   app.get('/v1/merchants/:id/deposits', {
@@ -58,7 +58,7 @@ export function depositRoutes(app: JihuoApp, ctx: AppContext): void {
     assertMerchantScope(actor, request.params.id, missing);
     const merchant = await ctx.db.selectFrom('merchants').select('id').where('id', '=', request.params.id).executeTakeFirst();
     if (!merchant) throw missing;
-    const data = await ctx.db.transaction().execute((trx) => merchantDeposits(trx, merchant.id, ctx.clock.now()));
+    const data = await ctx.db.transaction().execute((trx) => merchantDeposits(ctx, trx, merchant.id, ctx.clock.now()));
     return { data, hasMore: false, nextCursor: null };
   });
 }

@@ -97,7 +97,7 @@ export async function runSettlement(ctx: AppContext, date: string, options: RunO
 
     const cutoff = addDays(shanghaiDayStart(date), 1);
     await syncDeposits(trx, startedAt);
-    await evaluateDeposits(trx, startedAt);
+    await evaluateDeposits(ctx, trx, startedAt);
     await claimDepositRefunds(trx, date, startedAt);
     progress('deposits');
     await insertStatements(trx, date, startedAt);
@@ -188,7 +188,7 @@ async function notifyMerchants(ctx: AppContext, trx: Executor, date: string): Pr
   for (const s of statements) {
     await sendNotification(ctx, trx, {
       merchantId: s.merchant_id, template: 'settlement_ready', channels: ['inbox'],
-      params: { date, netFen: s.net_fen, payoutFen: s.payout_fen },
+      params: { date, net: s.net_fen },
     });
   }
 }

@@ -187,6 +187,8 @@ describe('void and refund', () => {
     expect(voided.body).toMatchObject({ kind: 'void', originalId: original.body.id, status: 'approved', amount: 50_000, fee: 190, net: 49_810 });
     expect(await accountBalance(t.ctx.db, 'clearing:wechat')).toBe(before);
     expect(await accountBalance(t.ctx.db, 'revenue:fees')).toBe(feesBefore);
+    const audit = await t.ctx.db.selectFrom('audit_log').select(['action', 'actor_kind']).where('subject_id', '=', original.body.id).execute();
+    expect(audit).toEqual([{ action: 'transaction.voided', actor_kind: 'terminal' }]);
     const again = await reverse(terminal, original.body.id, 'void');
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('transaction_already_voided');
@@ -275,7 +277,7 @@ describe('training mode', () => {
     expect(row.last_transaction_at).toBeNull();
     const voided = await reverse(terminal, res.body.id, 'void', { supervisorPassword: '123456' });
     expect(voided.body).toMatchObject({ training: true, fee: 0 });
-    await t.request('PUT', `/v1/terminals/${terminal.sn}/training-mode`, { key: ownerKey, body: { enabled: false } });
+    await t.request('PUT', `/v1/terminals/${terminal.sn}/training-mode`, { key: ownerKey, body: { trainingMode: false } });
     expect((await sale(terminal, { method: 'wechat_qr', amount: 1000 })).body.training).toBe(false);
     expect((await t.request('PUT', `/v1/terminals/${terminal.sn}/training-mode`, { key: otherOwnerKey, body: { enabled: true } })).status).toBe(404);
   });

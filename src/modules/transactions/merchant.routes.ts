@@ -123,19 +123,22 @@ export function registerMerchantTransactionRoutes(app: JihuoApp, ctx: AppContext
 function registerTerminalSettingsRoutes(app: JihuoApp, ctx: AppContext): void {
   const Sn = Strict({ sn: Type.String({ minLength: 1, maxLength: 64 }) });
   const Pin = Type.String({ pattern: '^\\d{4,6}$', description: '4–6 digits' });
+  const SupervisorPassword = Type.String({ pattern: '^\\d{6,12}$', description: '6–12 digits' });
 
   app.put('/v1/terminals/:sn/supervisor-password', {
     schema: {
       tags: ['terminals'], summary: "Set the terminal's supervisor password (voids and refunds); clears a lockout",
-      params: Sn, body: Strict({ password: Type.String({ pattern: '^\\d{6,12}$', description: '6–12 digits' }) }), response: { 200: AnyObject },
+      params: Sn, body: Strict({ password: Type.Optional(SupervisorPassword), supervisorPassword: Type.Optional(SupervisorPassword) }), response: { 200: AnyObject },
     },
     config: { access: { roles: terminalManagers } },
   }, async (request) => {
     const actor = actorOf(request);
+    const password = request.body.password ?? request.body.supervisorPassword;
+    if (password === undefined) throw validationError([{ field: 'password', rule: 'required', message: 'send the new password' }]);
     const terminal = await managedTerminal(ctx, actor, request.params.sn);
     await ctx.db.transaction().execute(async (trx) => {
       const at = ctx.clock.now();
-      await setSupervisorPassword(trx, { terminalId: terminal.id, merchantId: terminal.merchant_id, password: request.body.password, at });
+      await setSupervisorPassword(trx, { terminalId: terminal.id, merchantId: terminal.merchant_id, password, at });
       await appendTerminalEvent(trx, { terminal, at, kind: 'supervisor_password_set', actor });
       await ctx.audit(trx, actor, { action: 'terminal.supervisor_password_set', subjectType: 'terminal', subjectId: terminal.id, merchantId: terminal.merchant_id, requestId: request.id });
     });
@@ -206,13 +209,14 @@ function registerTerminalSettingsRoutes(app: JihuoApp, ctx: AppContext): void {
   app.put('/v1/terminals/:sn/training-mode', {
     schema: {
       tags: ['terminals'], summary: 'Turn training mode on or off: training transactions are marked, unpriced, never settled or counted',
-      params: Sn, body: Strict({ enabled: Type.Boolean() }), response: { 200: AnyObject },
+      params: Sn, body: Strict({ enabled: Type.Optional(Type.Boolean()), trainingMode: Type.Optional(Type.Boolean()) }), response: { 200: AnyObject },
     },
     config: { access: { roles: terminalManagers } },
   }, async (request) => {
     const actor = actorOf(request);
+    const enabled = request.body.enabled ?? request.body.trainingMode;
+    if (enabled === undefined) throw validationError([{ field: 'enabled', rule: 'required', message: 'send enabled: true or false' }]);
     const terminal = await managedTerminal(ctx, actor, request.params.sn);
-    const { enabled } = request.body;
     await ctx.db.transaction().execute(async (trx) => {
       const at = ctx.clock.now();
       await trx.updateTable('terminals').set({ training_mode: enabled, updated_at: at }).where('id', '=', terminal.id).execute();

@@ -100,7 +100,13 @@ export function registerTerminalTransactionRoutes(app: JihuoApp, ctx: AppContext
       const reversal = { transactionId: request.params.id, amountFen: amount ?? null };
       const { response, replayed } = await idempotent(ctx, terminal, idempotencyKey, hashed, async (trx) => {
         const scope = { id: terminal.id, merchant_id: terminal.merchantId };
-        return (op === 'void' ? await voidSale(ctx, trx, scope, reversal) : await refundSale(ctx, trx, scope, reversal)).result;
+        const done = op === 'void' ? await voidSale(ctx, trx, scope, reversal) : await refundSale(ctx, trx, scope, reversal);
+        // Money going back to a card is a sensitive write: audited with the terminal as the actor.
+        await ctx.audit(trx, { kind: 'terminal', id: terminal.id, role: null, merchantId: terminal.merchantId }, {
+          action: `transaction.${op === 'void' ? 'voided' : 'refunded'}`, subjectType: 'transaction', subjectId: reversal.transactionId,
+          merchantId: terminal.merchantId, requestId: request.id, details: { reversalId: done.row.id, amountFen: done.row.amount_fen, feeFen: done.row.fee_fen },
+        });
+        return done.result;
       });
       return sendStored(reply, response, replayed);
     });

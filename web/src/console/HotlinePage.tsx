@@ -1,0 +1,112 @@
+// Hotline desk: look up a caller by phone, see each terminal's activation progress and self-test,
+// verify the caller with a one-time code to the registered phone, then send the activation code
+// by SMS (the agent never sees it).
+import { Alert, App, Button, Card, Collapse, Descriptions, Form, Input, Space, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { api, ApiError, newIdempotencyKey, withQuery } from '../lib/api';
+import { tOr, useI18n } from '../lib/i18n';
+import { ErrorAlert, MerchantStatusTag, RiskTag, TerminalStatusBadge, useFormatTime } from '../components/common';
+import { ActivationCard } from '../portal/TerminalDetailPage';
+import type { TerminalView } from '../portal/TerminalsPage';
+
+interface LookupAnswer {
+  data: {
+    merchant: { id: string; mid: string | null; legalName: string; status: string; phone: string | null; riskLevel: string | null };
+    terminals: (Pick<TerminalView, 'sn' | 'status' | 'modelCode' | 'activatedAt' | 'reactivation'> & { lastSeenAt: string | null })[];
+    openTickets: { id: string; subject?: string; priority?: string; status: string }[];
+  }[];
+}
+
+function TerminalActions({ sn }: { sn: string }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [error, setError] = useState<ApiError | null>(null);
+  const [verification, setVerification] = useState<{ expiresAt: string; sentTo: string | null } | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  const [form] = Form.useForm<{ verificationCode: string }>();
+  const path = `/v1/terminals/${encodeURIComponent(sn)}`;
+  const run = async (fn: () => Promise<void>) => {
+    setError(null);
+    try { await fn(); } catch (caught) {
+      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
+      const fields = Object.entries(apiError.fields);
+      if (fields.length) form.setFields(fields.map(([f, m]) => ({ name: f as never, errors: [m] }))); else setError(apiError);
+    }
+  };
+  const sendOtp = () => run(async () => {
+    setVerification(await api<{ expiresAt: string; sentTo: string | null }>('POST', `${path}/hotline/verify`));
+    void message.success(t('hotline.otpSent'));
+  });
+  const confirm = ({ verificationCode }: { verificationCode: string }) => run(async () => {
+    const answer = await api<{ expiresAt: string }>('POST', `${path}/hotline/confirm`, { body: { verificationCode: verificationCode.trim() } });
+    setSent(answer.expiresAt); setVerification(null); form.resetFields();
+  });
+  const smsCode = () => run(async () => {
+    const answer = await api<{ expiresAt: string }>('POST', `${path}/activation-codes`, { body: { channel: 'sms' }, idempotencyKey: newIdempotencyKey() });
+    setSent(answer.expiresAt);
+  });
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      <Alert type="warning" showIcon title={t('hotline.neverRead')} />
+      <ErrorAlert error={error} />
+      <Space wrap>
+        <Button onClick={() => { void sendOtp(); }} data-testid={`hotline-verify-${sn}`}>{t('hotline.sendOtp')}</Button>
+        <Button onClick={() => { void smsCode(); }}>{t('hotline.smsCode')}</Button>
+      </Space>
+      {verification && (
+        <Form form={form} layout="inline" onFinish={confirm} style={{ rowGap: 8 }}>
+          <Typography.Text type="secondary">{t('hotline.otpSent')} {verification.sentTo ?? ''}</Typography.Text>
+          <Form.Item name="verificationCode" rules={[{ required: true, message: t('login.required') }]}>
+            <Input maxLength={8} inputMode="numeric" placeholder={t('hotline.otpPlaceholder')} style={{ width: 200 }} />
+          </Form.Item>
+          <Button type="primary" htmlType="submit">{t('hotline.verifyOtp')}</Button>
+        </Form>
+      )}
+      {sent && <Alert type="success" showIcon title={t('hotline.smsSent')} description={`${t('activation.expiresIn')}: ${new Date(sent).toLocaleString()}`} />}
+    </Space>
+  );
+}
+
+export function HotlinePage() {
+  const { t } = useI18n();
+  const formatTime = useFormatTime();
+  const [phone, setPhone] = useState<string | null>(null);
+  const [answer, setAnswer] = useState<LookupAnswer | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const lookup = async (value: string) => {
+    setPhone(value); setError(null); setAnswer(null);
+    try { setAnswer(await api<LookupAnswer>('GET', withQuery('/v1/hotline/lookup', { phone: value.trim() }))); }
+    catch (caught) { setError(caught instanceof ApiError ? caught : new ApiError(0, null)); }
+  };
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Card title={t('hotline.title')}>
+        <Input.Search placeholder={t('hotline.phone')} enterButton={t('hotline.lookup')} inputMode="tel" maxLength={11}
+          onSearch={(v) => { void lookup(v); }} data-testid="hotline-phone" />
+        <div style={{ marginTop: 16 }}><ErrorAlert error={error} /></div>
+        {answer && answer.data.length === 0 && <Alert type="info" title={`${t('hotline.noMatch')}: ${phone ?? ''}`} />}
+      </Card>
+      {answer?.data.map(({ merchant, terminals, openTickets }) => (
+        <Card key={merchant.id} title={<Space wrap>{merchant.legalName}<MerchantStatusTag status={merchant.status} /><RiskTag level={merchant.riskLevel} /></Space>}>
+          <Descriptions size="small" column={{ xs: 1, md: 3 }}>
+            <Descriptions.Item label="MID">{merchant.mid ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('onboarding.phone')}>{merchant.phone ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('hotline.tickets')}>{openTickets.length}</Descriptions.Item>
+          </Descriptions>
+          <Collapse items={terminals.map((terminal) => ({
+            key: terminal.sn,
+            label: <Space wrap><Typography.Text strong>{terminal.sn}</Typography.Text><TerminalStatusBadge status={terminal.status} />
+              {terminal.reactivation && <Tag color="orange">{tOr(t, `reason.${terminal.reactivation.reason}`, terminal.reactivation.reason)}</Tag>}
+              <Typography.Text type="secondary">{formatTime(terminal.lastSeenAt)}</Typography.Text></Space>,
+            children: (
+              <Space orientation="vertical" style={{ width: '100%' }}>
+                <TerminalActions sn={terminal.sn} />
+                <ActivationCard sn={terminal.sn} terminal={{ ...terminal, merchantId: merchant.id, tid: null }} />
+              </Space>
+            ),
+          }))} />
+        </Card>
+      ))}
+    </Space>
+  );
+}

@@ -1,0 +1,190 @@
+// The simpler console screens: re-activation campaigns, pricing (fee quote and rules), risk hits,
+// the notification delivery log and the audit log.
+import { App, Button, Card, Descriptions, Form, Input, InputNumber, Progress, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState, type ReactNode } from 'react';
+import { api, ApiError, withQuery } from '../lib/api';
+import { formatPpm, parseYuanToFen } from '../lib/money';
+import { tOr, useI18n } from '../lib/i18n';
+import type { MessageKey } from '../lib/messages';
+import { ErrorAlert, Money, rowsOf, useApiGet, useFormatTime } from '../components/common';
+
+type Row = Record<string, unknown> & { id?: string };
+interface Column { key: string; title: MessageKey | string; render?(value: unknown, row: Row): ReactNode; responsive?: ('sm' | 'md' | 'lg')[] }
+
+function SimpleList({ title, path, columns, extra }: { title: MessageKey; path: string; columns: Column[]; extra?: ReactNode }) {
+  const { t } = useI18n();
+  const [cursor, setCursor] = useState<string | null>(null);
+  const list = useApiGet<{ data: Row[]; hasMore?: boolean; nextCursor?: string | null }>(withQuery(path, { limit: 50, cursor }));
+  const label = (key: string) => (key.includes('.') ? t(key as MessageKey) : key);
+  return (
+    <Card title={t(title)} extra={<Space>{extra}<Button onClick={list.reload}>{t('common.refresh')}</Button></Space>}>
+      <ErrorAlert error={list.error} />
+      <Table<Row> rowKey={(r) => String(r.id ?? JSON.stringify(r))} size="small" loading={list.loading} dataSource={rowsOf(list.data)}
+        scroll={{ x: true }} pagination={false} locale={{ emptyText: t('common.empty') }}
+        columns={columns.map((c) => ({
+          title: label(c.title), dataIndex: c.key, key: c.key, responsive: c.responsive,
+          render: c.render ?? ((v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? <Typography.Text code>{JSON.stringify(v)}</Typography.Text> : String(v))),
+        }))} />
+      {list.data?.hasMore && <Button style={{ marginTop: 16 }} onClick={() => setCursor(list.data?.nextCursor ?? null)}>{t('common.loadMore')}</Button>}
+    </Card>
+  );
+}
+
+function useTime() {
+  const formatTime = useFormatTime();
+  return (v: unknown) => formatTime(typeof v === 'string' ? v : null);
+}
+
+const reasons = ['system_upgrade', 'security_verification', 'risk_control', 'policy_change', 'kyc_expired', 'relocation', 'dormant', 'account_change'];
+
+export function CampaignsPage() {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const time = useTime();
+  const [form] = Form.useForm();
+  const [count, setCount] = useState<number | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [version, setVersion] = useState(0);
+  const body = () => {
+    const v = form.getFieldsValue() as { name: string; reason: string; ratePerHour: number; modelCode?: string; firmwareBelow?: string; cityCode?: string; mcc?: string; riskLevel?: string };
+    const filter = Object.fromEntries(Object.entries({ modelCode: v.modelCode, firmwareBelow: v.firmwareBelow, cityCode: v.cityCode, mcc: v.mcc, riskLevel: v.riskLevel })
+      .filter(([, x]) => x !== undefined && x !== ''));
+    return { name: v.name, reason: v.reason, ratePerHour: v.ratePerHour, filter };
+  };
+  const call = async (fn: () => Promise<void>) => { setError(null); try { await fn(); } catch (e) { setError(e instanceof ApiError ? e : new ApiError(0, null)); } };
+  const dryRun = () => call(async () => {
+    const answer = await api<{ count: number }>('POST', '/v1/reactivation-campaigns/dry-run', { body: body() });
+    setCount(answer.count);
+  });
+  const create = () => call(async () => { await api('POST', '/v1/reactivation-campaigns', { body: body() }); setVersion((n) => n + 1); });
+  const act = (id: string, action: 'start' | 'pause') => call(async () => {
+    await api('POST', `/v1/reactivation-campaigns/${encodeURIComponent(id)}/${action}`); void message.success(t(action === 'start' ? 'campaigns.start' : 'campaigns.pause')); setVersion((n) => n + 1);
+  });
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Card title={t('campaigns.create')}>
+        <ErrorAlert error={error} />
+        <Form form={form} layout="vertical" initialValues={{ reason: 'system_upgrade', ratePerHour: 100 }}>
+          <Space wrap align="start">
+            <Form.Item name="name" label={t('campaigns.name')}><Input /></Form.Item>
+            <Form.Item name="reason" label={t('campaigns.reason')}><Select style={{ width: 200 }} options={reasons.map((r) => ({ value: r, label: tOr(t, `reason.${r}`, r) }))} /></Form.Item>
+            <Form.Item name="ratePerHour" label={t('campaigns.rate')}><InputNumber min={1} max={10000} /></Form.Item>
+          </Space>
+          <Typography.Text strong>{t('campaigns.filter')}</Typography.Text>
+          <Space wrap align="start">
+            <Form.Item name="modelCode" label={t('terminals.model')}><Input /></Form.Item>
+            <Form.Item name="firmwareBelow" label="Firmware <"><Input placeholder="2.0.0" /></Form.Item>
+            <Form.Item name="cityCode" label={t('onboarding.cityCode')}><Input /></Form.Item>
+            <Form.Item name="mcc" label="MCC"><Input /></Form.Item>
+            <Form.Item name="riskLevel" label={t('review.risk')}><Select allowClear style={{ width: 100 }} options={['low', 'medium', 'high'].map((l) => ({ value: l, label: tOr(t, `riskLevel.${l}`, l) }))} /></Form.Item>
+          </Space>
+          <Space wrap>
+            <Button onClick={() => { void dryRun(); }}>{t('campaigns.dryRun')}</Button>
+            {count !== null && <Tag color="blue">{t('campaigns.dryRunResult', { count })}</Tag>}
+            <Button type="primary" onClick={() => { void create(); }}>{t('campaigns.create')}</Button>
+          </Space>
+        </Form>
+      </Card>
+      <SimpleList key={version} title="campaigns.title" path="/v1/reactivation-campaigns" columns={[
+        { key: 'name', title: 'campaigns.name' },
+        { key: 'reason', title: 'campaigns.reason', render: (v) => tOr(t, `reason.${String(v)}`, String(v)) },
+        { key: 'status', title: 'common.status', render: (v) => <Tag>{String(v)}</Tag> },
+        { key: 'progress', title: 'campaigns.progress', render: (_, r) => {
+          const target = Number(r.targetCount ?? r.total ?? 0); const opened = Number(r.openedCount ?? r.opened ?? 0);
+          return <Progress size="small" percent={target ? Math.min(100, Math.floor((opened * 100) / target)) : 0} format={() => `${opened}/${target}`} />;
+        } },
+        { key: 'createdAt', title: 'common.time', render: time, responsive: ['lg'] },
+        { key: 'id', title: 'common.actions', render: (id) => (
+          <Space><Button size="small" onClick={() => { void act(String(id), 'start'); }}>{t('campaigns.start')}</Button>
+            <Button size="small" onClick={() => { void act(String(id), 'pause'); }}>{t('campaigns.pause')}</Button></Space>) },
+      ]} />
+    </Space>
+  );
+}
+
+interface Quote { fee: number; rate: number; cap: number | null; rule: { kind: string; id: string | null } }
+
+export function PricingPage() {
+  const { t } = useI18n();
+  const [form] = Form.useForm();
+  const [quote, setQuote] = useState<Quote | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const run = async (v: { merchantId: string; method: string; amount: string }) => {
+    setError(null); setQuote(null);
+    const amount = parseYuanToFen(v.amount);
+    if (amount === null) { form.setFields([{ name: 'amount', errors: ['¥'] }]); return; }
+    try { setQuote(await api<Quote>('POST', '/v1/fees/quote', { body: { merchantId: v.merchantId, method: v.method, amount } })); }
+    catch (caught) {
+      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
+      const fields = Object.entries(apiError.fields);
+      if (fields.length) form.setFields(fields.map(([f, m]) => ({ name: f as never, errors: [m] }))); else setError(apiError);
+    }
+  };
+  const methods = ['debit_card', 'credit_card', 'wechat_qr', 'alipay_qr', 'unionpay_qr'];
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Card title={t('pricing.quote')}>
+        <ErrorAlert error={error} />
+        <Form form={form} layout="inline" onFinish={run} initialValues={{ method: 'credit_card', amount: '10000.00' }} style={{ rowGap: 8 }}>
+          <Form.Item name="merchantId" rules={[{ required: true }]}><Input placeholder={t('pricing.merchantId')} /></Form.Item>
+          <Form.Item name="method"><Select style={{ width: 140 }} options={methods.map((m) => ({ value: m, label: tOr(t, `method.${m}`, m) }))} /></Form.Item>
+          <Form.Item name="amount" rules={[{ required: true }]}><Input prefix="¥" style={{ width: 160 }} /></Form.Item>
+          <Button type="primary" htmlType="submit">{t('pricing.quote')}</Button>
+        </Form>
+        {quote && (
+          <Descriptions size="small" style={{ marginTop: 16 }} column={{ xs: 1, md: 4 }}>
+            <Descriptions.Item label={t('pricing.fee')}><Money fen={quote.fee} /></Descriptions.Item>
+            <Descriptions.Item label={t('pricing.rate')}>{formatPpm(quote.rate)}</Descriptions.Item>
+            <Descriptions.Item label={t('pricing.cap')}><Money fen={quote.cap} /></Descriptions.Item>
+            <Descriptions.Item label={t('pricing.rule')}>{quote.rule.kind} {quote.rule.id ?? ''}</Descriptions.Item>
+          </Descriptions>
+        )}
+      </Card>
+      <SimpleList title="pricing.title" path="/v1/pricing/rules" columns={[
+        { key: 'name', title: 'campaigns.name' },
+        { key: 'kind', title: 'pricing.rule' },
+        { key: 'method', title: 'tx.method', render: (v) => (v ? tOr(t, `method.${String(v)}`, String(v)) : t('common.all')) },
+        { key: 'rate', title: 'pricing.rate', render: (v) => (typeof v === 'number' ? formatPpm(v) : '—') },
+        { key: 'validFrom', title: 'common.date', responsive: ['md'] },
+      ]} />
+    </Space>
+  );
+}
+
+export function RiskHitsPage() {
+  const time = useTime();
+  return <SimpleList title="risk.title" path="/v1/risk/hits" columns={[
+    { key: 'createdAt', title: 'common.time', render: time },
+    { key: 'kind', title: 'risk.rule' },
+    { key: 'action', title: 'risk.action' },
+    { key: 'status', title: 'common.status', render: (v) => <Tag>{String(v)}</Tag> },
+    { key: 'terminalId', title: 'tx.terminal', responsive: ['md'] },
+    { key: 'merchantId', title: 'terminals.merchantId', responsive: ['lg'] },
+    { key: 'evidence', title: 'risk.evidence', responsive: ['md'] },
+  ]} />;
+}
+
+export function NotificationsPage() {
+  const time = useTime();
+  return <SimpleList title="notifications.title" path="/v1/notifications/messages" columns={[
+    { key: 'createdAt', title: 'common.time', render: time },
+    { key: 'channel', title: 'verify.channel' },
+    { key: 'recipient', title: 'notifications.recipient' },
+    { key: 'subject', title: 'verify.subject', responsive: ['md'] },
+    { key: 'template', title: 'notifications.template', responsive: ['lg'] },
+    { key: 'status', title: 'common.status', render: (v) => <Tag color={v === 'sent' || v === 'delivered' ? 'green' : v === 'failed' ? 'red' : 'default'}>{String(v)}</Tag> },
+    { key: 'attemptCount', title: 'notifications.attempts', responsive: ['lg'] },
+    { key: 'lastError', title: 'import.error', responsive: ['lg'] },
+  ]} />;
+}
+
+export function AuditPage() {
+  const time = useTime();
+  return <SimpleList title="audit.title" path="/v1/audit" columns={[
+    { key: 'at', title: 'common.time', render: time },
+    { key: 'action', title: 'audit.action' },
+    { key: 'actorId', title: 'audit.actor' },
+    { key: 'subjectId', title: 'audit.subject', responsive: ['md'] },
+    { key: 'details', title: 'common.details', responsive: ['lg'] },
+  ]} />;
+}

@@ -1,0 +1,36 @@
+// In-portal inbox: every message with its notice code, so it can be checked at /verify.
+import { Card, List, Space, Tag, Typography } from 'antd';
+import { withQuery } from '../lib/api';
+import { tOr, useI18n } from '../lib/i18n';
+import { Link } from '../lib/router';
+import { ErrorAlert, rowsOf, useApiGet, useFormatTime } from '../components/common';
+import { usePortalMerchantId } from './merchant';
+
+interface InboxMessage { id: string; subject?: string; title?: string; body?: string; text?: string; noticeCode?: string; channel?: string; createdAt?: string; sentAt?: string }
+
+export function InboxPage() {
+  const { t } = useI18n();
+  const formatTime = useFormatTime();
+  const merchantId = usePortalMerchantId();
+  const inbox = useApiGet<{ data: InboxMessage[] }>(merchantId ? withQuery(`/v1/merchants/${encodeURIComponent(merchantId)}/inbox`, { limit: 50 }) : null);
+  return (
+    <Card title={t('inbox.title')}>
+      <ErrorAlert error={inbox.error} />
+      <List loading={inbox.loading} dataSource={rowsOf(inbox.data)} locale={{ emptyText: t('common.empty') }}
+        renderItem={(m) => (
+          <List.Item>
+            <List.Item.Meta title={m.subject ?? m.title} description={
+              <Space orientation="vertical" size={0}>
+                <Typography.Text>{m.body ?? m.text}</Typography.Text>
+                <Space wrap>
+                  <Typography.Text type="secondary">{formatTime(m.createdAt ?? m.sentAt)}</Typography.Text>
+                  {m.channel && <Tag>{tOr(t, `channel.${m.channel}`, m.channel)}</Tag>}
+                  {m.noticeCode && <Link to={`/verify?code=${encodeURIComponent(m.noticeCode)}`}>{t('inbox.noticeCode')}: {m.noticeCode}</Link>}
+                </Space>
+              </Space>
+            } />
+          </List.Item>
+        )} />
+    </Card>
+  );
+}

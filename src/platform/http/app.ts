@@ -19,6 +19,7 @@ import { authenticateTerminal } from '../../terminal-api/terminal-auth.js';
 import { apiKeyAuthenticator, authorize, type Authenticator } from './auth.js';
 import { AppError, type FieldError } from './errors.js';
 import { registerBenchRoutes } from './bench-routes.js';
+import { registerWeb } from './static-web.js';
 import { requestHash } from './idempotency.js';
 import { createMetrics } from './metrics.js';
 import { Strict, Type, IsoDateTime } from './schema.js';
@@ -250,6 +251,7 @@ export async function buildApp(ctx: AppContext, modules: readonly JihuoModule[],
   for (const module of modules) {
     if (module.routes) await module.routes(app, ctx);
   }
+  await registerWeb(app, ctx);
   return app;
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createApiKey } from '../src/platform/api-keys.js';
+import { TerminalClient } from '../src/simulator/terminal-client.js';
 import { adminKey, createTestApp, type TestApp } from './harness.js';
 import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
 
@@ -178,7 +179,6 @@ describe('web app in Chromium', () => {
     await loginWithKey(page, adminKey);
     await page.waitForURL(`${base}/console`);
     await page.getByText('实名审核队列').waitFor();
-    await page.screenshot({ path: join(shots, 'console-review.png'), fullPage: true });
     await page.getByRole('menuitem', { name: '热线工作台' }).click();
     await page.getByPlaceholder('来电号码').fill('13800138000');
     await page.getByPlaceholder('来电号码').press('Enter');
@@ -187,5 +187,103 @@ describe('web app in Chromium', () => {
     await page.getByText('请勿向来电者索要或读出激活码。').waitFor();
     await page.screenshot({ path: join(shots, 'console-hotline.png'), fullPage: true });
     await page.context().close();
+  });
+
+  it('runs the whole path: registration → operator approval → activation with the simulator → a sale in the portal', async () => {
+    const factoryKey = 'ab'.repeat(32);
+    const sn = 'SNFLOW000001';
+    const model = await t.request('POST', '/v1/device-models', { body: {
+      code: 'SMART-FLOW', name: 'Smart POS', kind: 'smart', price: 50000, deposit: { amount: 59800, threshold: 99_000_000, windowDays: 365 },
+      requiredSelfTests: ['cardReader', 'contactless', 'printer', 'network'], minFirmware: '1.0.0',
+    } });
+    expect(model.status).toBe(201);
+
+    // 1. An operator registers the merchant with the portal wizard (no documents, account holder ≠ ID name → review).
+    const page = await newPage();
+    await loginWithKey(page, adminKey);
+    await page.waitForURL(`${base}/console`);
+    await page.goto(`${base}/portal/onboarding`);
+    await page.getByLabel('商户名称').fill('激活便利店');
+    await page.getByLabel('联系电话').fill('13912345678');
+    await page.getByLabel('电子邮箱').fill('shop@example.com');
+    await page.getByTestId('onboarding-next').click();
+    await page.getByLabel('证件姓名').fill('张三');
+    await page.getByLabel('身份证号码').fill('110105199003071239');
+    await page.getByLabel('证件有效期至').fill('2040-03-07');
+    await page.getByTestId('onboarding-next').click();
+    await page.getByLabel('行业类别（MCC）').fill('5411');
+    await page.getByLabel('省').fill('北京市');
+    await page.getByLabel('市', { exact: true }).fill('北京市');
+    await page.getByLabel('城市代码').fill('110100');
+    await page.getByLabel('区县').fill('朝阳区');
+    await page.getByLabel('详细地址').fill('建国路 88 号');
+    await page.getByTestId('onboarding-next').click();
+    await page.getByLabel('开户银行').fill('中国工商银行');
+    await page.getByLabel('银行账号').fill('6222021000000000017');
+    await page.getByLabel('账户名').fill('张三丰');
+    await page.getByTestId('onboarding-next').click();
+    await page.getByTestId('onboarding-next').click();
+    await page.getByTestId('onboarding-submit').click();
+    await page.getByTestId('onboarding-result').filter({ hasText: '审核中' }).waitFor();
+    await page.screenshot({ path: join(shots, 'portal-onboarding-submitted.png'), fullPage: true });
+    const found = await t.request('GET', `/v1/merchants?q=${encodeURIComponent('激活便利店')}`);
+    const merchant = found.body.data[0] as { id: string; status: string };
+    expect(merchant.status).toBe('under_review');
+
+    // 2. The operator approves it in the review queue, seeing the risk reasons.
+    await page.goto(`${base}/console`);
+    const row = page.locator('tr', { hasText: '激活便利店' });
+    await row.getByText('holder_name_mismatch', { exact: false }).first().waitFor();
+    await row.locator('.ant-table-row-expand-icon').click();
+    await page.screenshot({ path: join(shots, 'console-review.png'), fullPage: true });
+    await page.getByTestId(`review-submit-${merchant.id}`).click();
+    await page.getByText('审核结果已保存：已通过').waitFor();
+    expect((await t.request('GET', `/v1/merchants/${merchant.id}`)).body.status).toBe('approved');
+
+    // 3. The terminal comes into stock through the console import screen and is assigned.
+    await page.goto(`${base}/console/import`);
+    await page.getByTestId('import-text').fill(`sn,modelCode,factoryKey\n${sn},SMART-FLOW,${factoryKey}\nBAD,SMART-FLOW,123`);
+    await page.getByTestId('import-run').click();
+    await page.getByTestId('import-result').waitFor();
+    await page.screenshot({ path: join(shots, 'console-import.png'), fullPage: true });
+    expect(await page.getByTestId('import-result').textContent()).toContain('成功导入 1 台，拒绝 1 行');
+    expect((await t.request('POST', `/v1/terminals/${sn}/assign`, { body: { merchantId: merchant.id } })).status).toBe(200);
+    await page.context().close();
+
+    // 4. The owner gets an activation code in the portal (shown once, with a countdown).
+    const ownerKey = (await createApiKey(t.ctx, { name: 'flow-owner', role: 'merchant_owner', merchantId: merchant.id })).key;
+    const portal = await newPage();
+    await loginWithKey(portal, ownerKey);
+    await portal.getByTestId('terminal-sn').filter({ hasText: sn }).click();
+    await portal.waitForURL(`${base}/portal/terminals/${sn}`);
+    await portal.getByTestId('get-code').click();
+    const shown = (await portal.getByTestId('activation-code').textContent()) ?? '';
+    expect(shown).toMatch(/^\d{4} \d{4} \d{4}/);
+    await portal.getByText('剩余有效时间').waitFor();
+    await portal.screenshot({ path: join(shots, 'portal-activation-code.png'), fullPage: true });
+
+    // 5. The simulator boots, activates with that code, passes its self-test and takes a sale.
+    const terminal = new TerminalClient({ server: base, sn, factoryKey, terminalKey: null });
+    await terminal.hello({ firmwareVersion: '2.0.0', location: { cityCode: '110100' } });
+    const activated = await terminal.activate(shown.replace(/\s+/g, '').slice(0, 12));
+    expect(activated.status).toBe('self_test');
+    expect((await terminal.selfTest({ cardReader: 'pass', contactless: 'pass', qrScanner: 'pass', printer: 'pass', network: 'pass' })).status).toBe('active');
+    const sale = await terminal.sale({ method: 'credit_card', amount: 1_000_000, card: { bin: '622588', last4: '1234' } });
+    expect(sale).toMatchObject({ status: 'approved', amount: 1_000_000, fee: 6000, net: 994_000 });
+
+    // 6. The portal shows the terminal in service, its deposit progress, and the sale with its fee.
+    await portal.reload();
+    await portal.getByText('使用中').first().waitFor();
+    await portal.getByTestId('deposit-card').getByText('¥598.00').waitFor();
+    await portal.screenshot({ path: join(shots, 'portal-terminal-active.png'), fullPage: true });
+    await portal.goto(`${base}/portal/transactions`);
+    await portal.getByText('¥10,000.00').waitFor();
+    await portal.getByText('¥60.00').first().waitFor();
+    await portal.screenshot({ path: join(shots, 'portal-transactions.png'), fullPage: true });
+    await portal.goto(`${base}/portal/reports`);
+    await portal.getByTestId('volume-chart').locator('canvas').waitFor();
+    await portal.getByText('¥10,000.00').first().waitFor();
+    await portal.screenshot({ path: join(shots, 'portal-reports.png'), fullPage: true });
+    await portal.context().close();
   });
 });

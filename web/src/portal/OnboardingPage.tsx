@@ -26,16 +26,15 @@ const draftName = 'merchant-onboarding';
 const stepFields: string[][] = [
   ['type', 'legalName', 'phone', 'email'],
   ['idName', 'idNumber', 'idExpiry', 'uscc', 'licenseName', 'licenseExpiry'],
-  ['mcc', 'address'],
-  ['settlementAccount'],
+  ['mcc', 'address.province', 'address.city', 'address.cityCode', 'address.district', 'address.line'],
+  ['settlementAccount.bank', 'settlementAccount.number', 'settlementAccount.holder'],
   [],
   [],
 ];
 const documentKinds = ['id_front', 'id_back', 'license', 'storefront', 'bank_card'];
 
 function stepOfField(field: string): number {
-  const head = field.split('.')[0] ?? field;
-  const index = stepFields.findIndex((names) => names.includes(head));
+  const index = stepFields.findIndex((names) => names.includes(field) || names.includes(field.split('.')[0] ?? field));
   return index < 0 ? 0 : index;
 }
 
@@ -104,15 +103,21 @@ export function OnboardingPage() {
   };
 
   const next = async () => {
-    try { await form.validateFields(stepFields[step]?.length ? { validateOnly: false } as never : undefined); setStep(step + 1); } catch { /* errors show */ }
+    // Only this step's fields are checked; the others may still be empty in a draft.
+    const names = (stepFields[step] ?? []).map((f) => f.split('.'));
+    try { if (names.length > 0) await form.validateFields(names as never); setStep(step + 1); } catch { /* errors show */ }
   };
 
   if (submitted) {
     return (
       <Card>
         <Result status={submitted.status === 'rejected' ? 'error' : submitted.status === 'approved' ? 'success' : 'info'}
-          title={t('onboarding.submitted', { status: tOr(t, `merchantStatus.${submitted.status}`, submitted.status) })}
-          subTitle={submitted.risk && <span>{t('onboarding.risk', { level: tOr(t, `riskLevel.${submitted.risk.level}`, submitted.risk.level), score: submitted.risk.score })} <RiskTag level={submitted.risk.level} /></span>} />
+          title={<span data-testid="onboarding-result">{t('onboarding.submitted', { status: tOr(t, `merchantStatus.${submitted.status}`, submitted.status) })}</span>}
+          subTitle={submitted.risk && <span>{t('onboarding.risk', { level: tOr(t, `riskLevel.${submitted.risk.level}`, submitted.risk.level), score: submitted.risk.score })} <RiskTag level={submitted.risk.level} /></span>}
+          extra={<Space orientation="vertical">
+            {merchantId && <Tag>{merchantId}</Tag>}
+            {(submitted.risk?.reasons ?? []).map((r, i) => <Tag key={i} color="orange">{typeof r === 'string' ? r : r.code}</Tag>)}
+          </Space>} />
       </Card>
     );
   }

@@ -12,6 +12,12 @@ if (tsc.status !== 0) {
   process.stdout.write('type check failed\n0 passed, 1 failed\n');
   process.exit(1);
 }
+// The web app (React, DOM types) has its own compiler options.
+const webTsc = spawnSync('npx', ['tsc', '--noEmit', '-p', 'web/tsconfig.json'], { stdio: 'inherit' });
+if (webTsc.status !== 0) {
+  process.stdout.write('web type check failed\n0 passed, 1 failed\n');
+  process.exit(1);
+}
 const dir = mkdtempSync(join(tmpdir(), 'jihuo-test-'));
 const report = join(dir, 'report.json');
 const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra],

@@ -102,3 +102,12 @@ describe('inventory import text and API field errors', () => {
     expect(toNamePath('terminals.3.sn')).toEqual(['terminals', 3, 'sn']);
   });
 });
+
+describe('notice codes in message texts', () => {
+  it('finds the last notice code in zh-CN and English texts', async () => {
+    const { noticeCodeIn } = await import('../web/src/lib/notice.js');
+    expect(noticeCodeIn('您的 6 月 1 日结算已完成。核验码 K7M2Q9TX，可在官方网站“消息核验”页面核验。')).toBe('K7M2Q9TX');
+    expect(noticeCodeIn('Settled. Notice code AB12CD34: check it on the Verify page.')).toBe('AB12CD34');
+    expect(noticeCodeIn('no code here')).toBeNull();
+  });
+});

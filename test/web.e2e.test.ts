@@ -4,7 +4,7 @@
 // Screenshots of the main screens go to a temporary directory, or to docs/screenshots/ with
 // JIHUO_SCREENSHOTS=1 (how the README's pictures are made).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,11 @@ let browser: Browser;
 let merchantKey: string;
 let merchantId: string;
 let terminalSn: string;
+
+/** The calendar day in Asia/Shanghai (UTC+8, no daylight saving). */
+function shanghaiDay(instant: Date): string {
+  return new Date(instant.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+}
 
 async function routeExists(method: string, url: string): Promise<boolean> {
   const res = await t.request(method, url);
@@ -284,6 +289,27 @@ describe('web app in Chromium', () => {
     await portal.getByTestId('volume-chart').locator('canvas').waitFor();
     await portal.getByText('¥10,000.00').first().waitFor();
     await portal.screenshot({ path: join(shots, 'portal-reports.png'), fullPage: true });
+
+    // 7. T+1: the day is settled; the statement is on screen and as CSV, and its inbox notice is genuine.
+    const saleDate = shanghaiDay(new Date());
+    await t.setNow(new Date(Date.now() + 86_400_000).toISOString());
+    expect((await t.request('POST', '/v1/settlements/run', { body: { date: saleDate } })).status).toBe(200);
+    await portal.goto(`${base}/portal/settlements`);
+    const statementRow = portal.locator('tr', { hasText: saleDate });
+    await statementRow.getByText('¥10,000.00').waitFor();
+    await portal.screenshot({ path: join(shots, 'portal-settlements.png'), fullPage: true });
+    const [download] = await Promise.all([portal.waitForEvent('download'), portal.getByTestId('csv').click()]);
+    const csv = readFileSync(await download.path(), 'utf8');
+    expect(csv).toContain(saleDate);
+    expect(csv).toContain('1000000');
+    await portal.goto(`${base}/portal/inbox`);
+    await portal.getByTestId('inbox-item').first().waitFor();
+    await portal.screenshot({ path: join(shots, 'portal-inbox.png'), fullPage: true });
+    await portal.getByText('核验这条消息').first().click();
+    await portal.waitForURL(/\/verify\?code=/);
+    await portal.getByText('这条消息是真实的').waitFor();
+    await portal.getByTestId('notice-result').getByText('站内信').waitFor();
+    await portal.screenshot({ path: join(shots, 'verify-genuine.png'), fullPage: true });
     await portal.context().close();
   });
 });

@@ -118,6 +118,7 @@ export const zhCN = {
   'terminals.sn': '序列号（SN）',
   'terminals.model': '型号',
   'terminals.tid': '终端号',
+  'terminals.firmware': '固件版本',
   'terminals.activatedAt': '激活时间',
   'terminals.reactivation': '二次激活',
   'terminals.open': '查看',
@@ -258,6 +259,7 @@ export const zhCN = {
 
   'inbox.title': '消息中心',
   'inbox.noticeCode': '核验码',
+  'inbox.verifyThis': '核验这条消息',
 
   'help.title': '帮助中心',
   'help.search': '搜索帮助文章',
@@ -505,6 +507,7 @@ export const en: Messages = {
   'terminals.sn': 'Serial number (SN)',
   'terminals.model': 'Model',
   'terminals.tid': 'TID',
+  'terminals.firmware': 'Firmware',
   'terminals.activatedAt': 'Activated',
   'terminals.reactivation': 'Re-activation',
   'terminals.open': 'Open',
@@ -645,6 +648,7 @@ export const en: Messages = {
 
   'inbox.title': 'Inbox',
   'inbox.noticeCode': 'Notice code',
+  'inbox.verifyThis': 'Verify this message',
 
   'help.title': 'Help centre',
   'help.search': 'Search help articles',

@@ -1,7 +1,7 @@
 // Public notice check (/verify): anyone pastes the notice code printed in a message and learns
 // whether we really sent it. A code that matches nothing gets scam guidance, never details.
 import { Alert, Button, Descriptions, Form, Input, List, Space } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, ApiError } from '../lib/api';
 import { tOr, useI18n } from '../lib/i18n';
 import { Link, useRouter } from '../lib/router';
@@ -32,6 +32,12 @@ export function VerifyPage() {
       setBusy(false);
     }
   };
+
+  // Opened from a message's link (/verify?code=…): check at once.
+  const initialCode = search.get('code');
+  useEffect(() => {
+    if (initialCode) void check({ code: initialCode });
+  }, [initialCode]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <PublicFrame title={t('verify.title')}>

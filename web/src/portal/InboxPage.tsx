@@ -3,6 +3,7 @@ import { Card, List, Space, Tag, Typography } from 'antd';
 import { withQuery } from '../lib/api';
 import { tOr, useI18n } from '../lib/i18n';
 import { Link } from '../lib/router';
+import { noticeCodeIn } from '../lib/notice';
 import { ErrorAlert, rowsOf, useApiGet, useFormatTime } from '../components/common';
 import { usePortalMerchantId } from './merchant';
 
@@ -17,20 +18,23 @@ export function InboxPage() {
     <Card title={t('inbox.title')}>
       <ErrorAlert error={inbox.error} />
       <List loading={inbox.loading} dataSource={rowsOf(inbox.data)} locale={{ emptyText: t('common.empty') }}
-        renderItem={(m) => (
-          <List.Item>
+        renderItem={(m) => {
+          const code = m.noticeCode ?? noticeCodeIn(m.body ?? m.text ?? '');
+          return (
+          <List.Item data-testid="inbox-item">
             <List.Item.Meta title={m.subject ?? m.title} description={
               <Space orientation="vertical" size={0}>
                 <Typography.Text>{m.body ?? m.text}</Typography.Text>
                 <Space wrap>
                   <Typography.Text type="secondary">{formatTime(m.createdAt ?? m.sentAt)}</Typography.Text>
                   {m.channel && <Tag>{tOr(t, `channel.${m.channel}`, m.channel)}</Tag>}
-                  {m.noticeCode && <Link to={`/verify?code=${encodeURIComponent(m.noticeCode)}`}>{t('inbox.noticeCode')}: {m.noticeCode}</Link>}
+                  {code && <Link to={`/verify?code=${encodeURIComponent(code)}`}>{t('inbox.verifyThis')} ({code})</Link>}
                 </Space>
               </Space>
             } />
           </List.Item>
-        )} />
+          );
+        }} />
     </Card>
   );
 }

@@ -336,7 +336,7 @@ export function TerminalDetailPage({ sn }: { sn: string }) {
         <Descriptions size="small" column={{ xs: 1, sm: 2, md: 4 }}>
           <Descriptions.Item label={t('terminals.model')}>{data.modelCode}</Descriptions.Item>
           <Descriptions.Item label={t('terminals.tid')}>{data.tid ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label="Firmware">{data.firmwareVersion ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('terminals.firmware')}>{data.firmwareVersion ?? '—'}</Descriptions.Item>
         </Descriptions>
       </Card>
       <Row gutter={[16, 16]}>

@@ -82,7 +82,7 @@ describe('web app in Chromium', () => {
     expect(await page.text()).toContain('<div id="root">');
     const api = await fetch(`${base}/v1/nope`);
     expect(api.status).toBe(404);
-    expect((await api.json()).error.code).toBe('route_not_found');
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('route_not_found');
     const health = await fetch(`${base}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok' });
     const missingAsset = await fetch(`${base}/assets/nope.js`);
@@ -173,7 +173,7 @@ describe('web app in Chromium', () => {
     await page.getByRole('menuitem', { name: '交易查询' }).click();
     await page.waitForURL(`${base}/portal/transactions`);
     await page.locator('.ant-drawer-content-wrapper').waitFor({ state: 'hidden' });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(shots, 'portal-phone.png') });
     await page.context().close();

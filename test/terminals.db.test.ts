@@ -130,11 +130,11 @@ describe('import', () => {
     expect(good.body).toEqual({ imported: 2, rejected: [] });
   });
 
-  it('imports 3,000 rows in batches', async () => {
+  it('imports 12,000 rows (a body above the 1 MB default) in batches', async () => {
     const model = await createModel();
-    const list = sns('BULK', 3000).map((sn) => ({ sn, modelCode: model, factoryKey: key() }));
+    const list = sns('BULK', 12000).map((sn) => ({ sn, modelCode: model, factoryKey: key() }));
     const res = await t.request('POST', '/v1/terminals/import', { body: { terminals: list } });
-    expect(res.body).toEqual({ imported: 3000, rejected: [] });
+    expect(res.body).toEqual({ imported: 12000, rejected: [] });
   });
 
   it('checks access before the body', async () => {
@@ -199,6 +199,10 @@ describe('applications, shipping, delivery, lifecycle and replacement', () => {
     const delivered = await t.request('POST', `/v1/shipments/${shipped.body.shipment.id}/confirm-delivery`, { key: owner.key });
     expect(delivered.body).toMatchObject({ status: 'delivered', deliveredBy: 'merchant' });
     expect((await t.request('GET', `/v1/terminal-applications/${id}`, { key: owner.key })).body.status).toBe('delivered');
+    const listed = await t.request('GET', '/v1/terminal-applications?status=delivered', { key: owner.key });
+    expect(listed.body).toMatchObject({ hasMore: false, nextCursor: null });
+    expect(listed.body.data.map((a: { id: string }) => a.id)).toEqual([id]);
+    expect((await t.request('GET', '/v1/terminal-applications', { key: stranger.key })).body.data).toEqual([]);
     expect((await t.request('GET', `/v1/terminals/${sn2}`)).body.status).toBe('delivered');
 
     // Activation and self-test belong to the activation module; here they go through the state machine directly.

@@ -4,10 +4,9 @@ import type { AppContext } from '../../platform/context.js';
 import { actorOf, anyOperator, operatorsAndMerchants } from '../../platform/http/auth.js';
 import { validationError } from '../../platform/http/errors.js';
 import { PageQuery, Strict, Type } from '../../platform/http/schema.js';
-import { decodeCursor, pageLimit, toPage } from '../../platform/http/pagination.js';
 import type { JihuoApp } from '../../platform/module.js';
 import {
-  applicationQuantityMax, applicationView, confirmDelivery, createApplication, lockApplication, lockShipment,
+  applicationQuantityMax, applicationView, confirmDelivery, listApplications, createApplication, lockApplication, lockShipment,
   prefilledAddress, reviewApplication, shipApplication, shipmentSns, shipmentView,
 } from './application.service.js';
 import { applicationStatuses } from './application.state.js';
@@ -61,14 +60,8 @@ export function applicationRoutes(app: JihuoApp, ctx: AppContext): void {
     config: { access: { roles: operatorsAndMerchants } },
   }, async (request) => {
     const actor = actorOf(request);
-    const limit = pageLimit(request.query.limit);
-    const after = decodeCursor(request.query.cursor);
-    let query = ctx.db.selectFrom('terminal_applications').selectAll().orderBy('id').limit(limit + 1);
-    const merchantId = actor.merchantId ?? request.query.merchantId;
-    if (merchantId) query = query.where('merchant_id', '=', merchantId);
-    if (request.query.status) query = query.where('status', '=', request.query.status);
-    if (after) query = query.where('id', '>', String(after[0]));
-    return toPage(await query.execute(), limit, (r) => [r.id], applicationView);
+    const { limit, cursor, status, merchantId } = request.query;
+    return listApplications(ctx.db, { merchantId: actor.merchantId ?? merchantId, status }, { limit, cursor });
   });
 
   app.get('/v1/terminal-applications/:id', {

@@ -5,6 +5,7 @@ import type { Actor } from '../../platform/actor.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/errors.js';
+import { decodeCursor, pageLimit, toPage, type PageResult } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { getMerchantSummary } from '../merchants/merchant.service.js';
 import { canMoveApplication } from './application.state.js';
@@ -74,6 +75,17 @@ export async function createApplication(ctx: AppContext, trx: Executor, actor: A
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export async function listApplications(db: Executor, filters: { merchantId?: string; status?: ApplicationStatus },
+  page: { limit?: number; cursor?: string }): Promise<PageResult<ReturnType<typeof applicationView>>> {
+  const limit = pageLimit(page.limit);
+  const after = decodeCursor(page.cursor);
+  let query = db.selectFrom('terminal_applications').selectAll().orderBy('id').limit(limit + 1);
+  if (filters.merchantId) query = query.where('merchant_id', '=', filters.merchantId);
+  if (filters.status) query = query.where('status', '=', filters.status);
+  if (after) query = query.where('id', '>', String(after[0]));
+  return toPage(await query.execute(), limit, (r) => [r.id], applicationView);
 }
 
 export async function lockApplication(trx: Executor, id: string, actor: Actor): Promise<ApplicationRow> {

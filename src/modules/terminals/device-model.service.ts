@@ -36,6 +36,10 @@ export async function findDeviceModel(db: Executor, code: string): Promise<Devic
   return db.selectFrom('device_models').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
+export async function listDeviceModels(db: Executor): Promise<DeviceModelRow[]> {
+  return db.selectFrom('device_models').selectAll().orderBy('code').execute();
+}
+
 export async function getDeviceModel(db: Executor, code: string): Promise<DeviceModelRow> {
   const row = await findDeviceModel(db, code);
   if (!row) throw new AppError('device_model_not_found', `Device model ${code} was not found`);

@@ -6,7 +6,7 @@ import { actorOf, anyOperator, assertMerchantScope, operatorsAndMerchants } from
 import { AppError } from '../../platform/http/errors.js';
 import { Fen, PageQuery, Strict, Type } from '../../platform/http/schema.js';
 import type { JihuoApp } from '../../platform/module.js';
-import { createDeviceModel, deviceModelView, getDeviceModel, selfTestComponents, updateDeviceModel } from './device-model.service.js';
+import { createDeviceModel, deviceModelView, getDeviceModel, listDeviceModels, selfTestComponents, updateDeviceModel } from './device-model.service.js';
 import { createRelease, firmwareStatus, getRelease, listReleases, releaseView, setRollout } from './firmware.service.js';
 import { inRollout } from './firmware.js';
 import { importTerminals } from './terminal-import.service.js';
@@ -55,7 +55,7 @@ export function deviceModelRoutes(app: JihuoApp, ctx: AppContext): void {
     schema: { tags, summary: 'List device models' },
     config: { access: { roles: operatorsAndMerchants } },
   }, async () => {
-    const rows = await ctx.db.selectFrom('device_models').selectAll().orderBy('code').execute();
+    const rows = await listDeviceModels(ctx.db);
     return { data: rows.map(deviceModelView), hasMore: false, nextCursor: null };
   });
 

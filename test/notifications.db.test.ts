@@ -10,7 +10,7 @@ import { createContext, type AppContext } from '../src/platform/context.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import { createLogger } from '../src/platform/log.js';
 import { deliverDueMessages, sendNotification } from '../src/modules/notifications/notification.service.js';
-import { insertMerchant } from './fixtures.js';
+import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
 import { createTestApp, type TestApp, type TestResponse } from './harness.js';
 
 interface SmsReceiver { server: Server; url: string; bodies: any[]; statuses: number[]; delayMs: number }
@@ -137,7 +137,8 @@ describe('delivery through the providers', () => {
 
   it('stores inbox and terminal messages as delivered at once and shows the inbox', async () => {
     const merchant = await insertMerchant(t.ctx);
-    const queued = await send(merchant.id, 'ticket_reply', ['inbox', 'terminal'], { ticketId: 'tkt_1', subject: 'Printer' }, { terminalId: 'trm_x' });
+    const terminal = await insertTerminal(t.ctx, { modelCode: await insertDeviceModel(t.ctx), merchantId: merchant.id });
+    const queued = await send(merchant.id, 'ticket_reply', ['inbox', 'terminal'], { ticketId: 'tkt_1', subject: 'Printer' }, { terminalId: terminal.id });
     const rows = await t.ctx.db.selectFrom('notification_messages').select(['channel', 'status']).where('merchant_id', '=', merchant.id).orderBy('channel').execute();
     expect(rows).toEqual([{ channel: 'inbox', status: 'sent' }, { channel: 'terminal', status: 'sent' }]);
     const inbox = await t.request('GET', `/v1/merchants/${merchant.id}/inbox`);
@@ -145,6 +146,11 @@ describe('delivery through the providers', () => {
     expect(inbox.body.data).toHaveLength(1);
     expect(inbox.body.data[0].text).toContain(`核验码 ${queued[0]!.noticeCode}，可在 https://jihuo.example.cn/verify 核验。`);
     expect((await t.request('GET', `/v1/public/notices/${queued[1]!.noticeCode}`, { key: null })).body.channel).toBe('terminal');
+    const screen = await t.ctx.db.selectFrom('terminal_messages').selectAll().where('terminal_id', '=', terminal.id).execute();
+    expect(screen).toHaveLength(1);
+    expect(screen[0]).toMatchObject({ merchant_id: merchant.id, kind: 'notice', notice_code: queued[1]!.noticeCode });
+    expect(screen[0]!.text_zh).toContain(`核验码 ${queued[1]!.noticeCode}`);
+    expect(screen[0]!.text_en).toContain(`Notice code ${queued[1]!.noticeCode}`);
   });
 
   it('writes nothing when the caller\'s transaction rolls back', async () => {

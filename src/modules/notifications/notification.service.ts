@@ -14,6 +14,7 @@ import {
 } from './notification.limits.js';
 import type { Channel, MessageRow } from './notification.table.js';
 import { ProviderError, providersFor } from './providers.js';
+import { queueTerminalMessage } from '../activation/terminal-messages.js';
 import { isTemplateKey, renderMessage, type Locale } from './templates.js';
 
 export type { Channel } from './notification.table.js';
@@ -94,9 +95,23 @@ export async function sendNotification(ctx: AppContext, trx: Executor, input: No
       next_attempt_at: now, last_error: recipient.error, created_at: now,
       sent_at: storedOnly ? now : null, failed_at: recipient.error ? now : null,
     }).execute();
+    if (channel === 'terminal') await queueOnTerminal(ctx, trx, { ...input, terminalId: input.terminalId!, noticeCode, at: now });
     queued.push({ messageId: id, channel, noticeCode });
   }
   return queued;
+}
+
+/** The terminal screen is bilingual: the message goes to the activation module's device queue. */
+async function queueOnTerminal(ctx: AppContext, trx: Executor, input: NotificationInput & { terminalId: string; noticeCode: string; at: Date }): Promise<void> {
+  const render = (locale: Locale) => renderMessage({
+    template: input.template, locale, channel: 'terminal', params: input.params, noticeCode: input.noticeCode,
+    officialDomain: ctx.config.officialDomain,
+  }).body;
+  const kind = input.template.startsWith('reactivation') ? 'reactivation' : input.template.startsWith('activation') ? 'activation' : 'notice';
+  await queueTerminalMessage(trx, {
+    terminalId: input.terminalId, merchantId: input.merchantId, kind, text: { zh: render('zh-CN'), en: render('en') },
+    noticeCode: input.noticeCode, at: input.at,
+  });
 }
 
 // ---- Delivery -------------------------------------------------------------------------------
@@ -192,28 +207,4 @@ export async function verifyNoticeCode(ctx: AppContext, input: string): Promise<
     genuine: true, channel: row.channel, sentAt: (row.sent_at ?? row.created_at).toISOString(),
     recipient: row.recipient_mask, subject: row.subject,
   };
-}
-
-// ---- Terminal messages ----------------------------------------------------------------------
-
-export interface TerminalMessage { id: string; subject: string; text: string; createdAt: string }
-
-/**
- * Messages for a terminal's screen (for `hello` and `GET /terminal/v1/messages`), oldest first,
- * not yet acknowledged. Bounded.
- */
-export async function pendingTerminalMessages(ctx: AppContext, db: Executor, terminalId: string, limit = 20): Promise<TerminalMessage[]> {
-  const rows = await db.selectFrom('notification_messages').select(['id', 'subject', 'body_enc', 'created_at'])
-    .where('terminal_id', '=', terminalId).where('channel', '=', 'terminal').where('read_at', 'is', null)
-    .orderBy('created_at').orderBy('id').limit(Math.min(limit, 100)).execute();
-  return rows.map((r) => ({ id: r.id, subject: r.subject, text: ctx.cipher.open(bodyField, r.body_enc), createdAt: r.created_at.toISOString() }));
-}
-
-/** Marks terminal messages as shown; only the terminal's own messages are touched. */
-export async function acknowledgeTerminalMessages(ctx: AppContext, db: Executor, terminalId: string, messageIds: string[]): Promise<number> {
-  if (messageIds.length === 0) return 0;
-  const rows = await db.updateTable('notification_messages').set({ read_at: ctx.clock.now() })
-    .where('terminal_id', '=', terminalId).where('channel', '=', 'terminal').where('id', 'in', messageIds.slice(0, 100))
-    .where('read_at', 'is', null).returning('id').execute();
-  return rows.length;
 }

@@ -6,7 +6,8 @@
 // Template keys and their params (all values string or number; times are ISO 8601 strings,
 // amounts integer fen):
 //   activation_code_issued     code (12 digits), sn, expiresAt            — carries the code, no link
-//   hotline_verification_code  code, minutes?                               — carries a code, no link
+//   hotline_verification_code  code, minutes? | expiresAt?, sn?             — identity check code (hotline or
+//                              re-activation SMS step); carries a code, no link
 //   password_reset_code        code, minutes?                               — carries a code, no link
 //   reactivation_required      reason (§7 code), caseId, deadline?, sn?
 //   reactivation_reminder      reason, caseId, deadline, daysLeft?, sn?
@@ -78,6 +79,8 @@ function reason(params: Params, channel: Channel, locale: Locale): { text: strin
   return { text: locale === 'zh-CN' ? localized.zh : localized.en };
 }
 
+const validityZh = (x: Params) => (x.minutes !== undefined ? `${p(x, 'minutes')}分钟内有效` : x.expiresAt ? `${formatTime(p(x, 'expiresAt'), 'zh-CN')}前有效` : '10分钟内有效');
+const validityEn = (x: Params) => (x.minutes !== undefined ? `valid for ${p(x, 'minutes')} minutes` : x.expiresAt ? `valid until ${formatTime(p(x, 'expiresAt'), 'en')}` : 'valid for 10 minutes');
 const deadlineZh = (params: Params) => (params.deadline ? `截止时间 ${formatTime(p(params, 'deadline'), 'zh-CN')}。` : '');
 const deadlineEn = (params: Params) => (params.deadline ? ` Deadline: ${formatTime(p(params, 'deadline'), 'en')}.` : '');
 
@@ -98,15 +101,15 @@ export const templates: Record<string, TemplateDefinition> = {
   },
   hotline_verification_code: {
     carriesCode: true, carriesActivationCode: false,
-    sample: { code: '482913', minutes: 10 },
+    sample: { code: '482913', minutes: 10, sn: 'SN0001' },
     render: {
       'zh-CN': (x) => ({
-        subject: '客服热线身份验证码',
-        body: `您正在通过客服热线办理终端激活，身份验证码 ${p(x, 'code')}，${p(x, 'minutes', '10')}分钟内有效。激活码将另行以短信发送到本手机。`,
+        subject: '身份验证码',
+        body: `您正在办理POS终端${x.sn ? `（SN ${p(x, 'sn')}）` : ''}的激活或重新激活，身份验证码 ${p(x, 'code')}，${validityZh(x)}。激活码只会以短信单独发送到本手机。`,
       }),
       en: (x) => ({
-        subject: 'Hotline identity check code',
-        body: `You are activating a terminal with our hotline. Your identity check code is ${p(x, 'code')}, valid for ${p(x, 'minutes', '10')} minutes. The activation code will come to this phone in a separate SMS.`,
+        subject: 'Identity check code',
+        body: `You are activating or re-activating a POS terminal${x.sn ? ` (SN ${p(x, 'sn')})` : ''}. Your identity check code is ${p(x, 'code')}, ${validityEn(x)}. An activation code only ever comes to this phone in a separate SMS.`,
       }),
     },
   },

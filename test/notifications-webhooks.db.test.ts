@@ -6,6 +6,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
+import { SystemClock } from '../src/platform/clock.js';
+import { createContext, type AppContext } from '../src/platform/context.js';
+import { openDatabase } from '../src/platform/db/database.js';
+import { createLogger } from '../src/platform/log.js';
 import { sendNotification } from '../src/modules/notifications/notification.service.js';
 import { deliverDueWebhooks, emitEvent, verifyWebhookSignature } from '../src/modules/notifications/webhook.service.js';
 import { insertMerchant } from './fixtures.js';
@@ -118,6 +122,29 @@ describe('webhook endpoints', () => {
     })).rejects.toThrow('rolled back');
     const rows = await t.ctx.db.selectFrom('webhook_events').select('id').where('merchant_id', '=', merchant.id).execute();
     expect(rows).toEqual([]);
+  });
+
+  it('delivers each event once with two concurrent worker passes on two connections', async () => {
+    let second: AppContext = t.ctx;
+    let closeSecond = async () => {};
+    if (t.database.url) {
+      const handle = await openDatabase({ databaseUrl: t.database.url });
+      second = createContext({ config: t.ctx.config, db: handle.db, dbKind: handle.kind, clock: new SystemClock(), log: createLogger('silent') });
+      second.clock.setOffsetMs(t.ctx.clock.offsetMs());
+      closeSecond = () => handle.close();
+    }
+    try {
+      const merchant = await insertMerchant(t.ctx);
+      const ids = new Set<string>();
+      for (let i = 0; i < 10; i++) ids.add((await emit('terminal.activated', merchant.id, { i })).eventId);
+      receiver.received.length = 0;
+      const reports = await Promise.all([deliverDueWebhooks(t.ctx, { limit: 10 }), deliverDueWebhooks(second, { limit: 10 })]);
+      expect(reports[0].delivered + reports[1].delivered).toBe(10);
+      expect(receiver.received).toHaveLength(10);
+      expect(new Set(receiver.received.map((r) => JSON.parse(r.body).id))).toEqual(ids);
+    } finally {
+      await closeSecond();
+    }
   });
 
   it('deletes an endpoint and keeps its log', async () => {

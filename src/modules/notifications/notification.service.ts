@@ -174,6 +174,9 @@ async function deliverOne(ctx: AppContext, message: MessageRow, token: string): 
     ).where('id', '=', message.id).where('claimed_by', '=', token).where('status', '=', 'pending')
       .returning('id').executeTakeFirst();
     if (!updated) return; // the lease expired and another pass took the message over
+    if (outcome === 'failed') {
+      ctx.log.warn({ messageId: message.id, channel: message.channel, template: message.template, attempts: attempt }, 'notification delivery failed for good');
+    }
     await trx.insertInto('notification_attempts').values({
       message_id: message.id, merchant_id: message.merchant_id, attempt, at,
       outcome: error === null ? 'sent' : 'error', provider: provider.name, error,

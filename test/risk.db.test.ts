@@ -7,10 +7,11 @@ import { shanghaiDate } from '../src/platform/clock.js';
 import { evaluateHeartbeats, evaluateInline, evaluateTransactionStream } from '../src/modules/risk/risk.service.js';
 import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
 import { createTestApp, type TestApp } from './harness.js';
+import { terminalRequest } from './terminal-client.js';
 
 let t: TestApp;
 let merchant: { id: string };
-let terminal: { id: string; sn: string };
+let terminal: { id: string; sn: string; terminalKey: Buffer | null };
 
 async function insertSale(amountFen: number, at: Date, status: 'approved' | 'declined' = 'approved'): Promise<string> {
   const id = newId('txn');
@@ -62,10 +63,22 @@ describe('risk rules', () => {
     expect(stored.body.data[0].ruleVersion).toBe(1);
   });
 
+  it('declines a signed sale on the transaction path with risk_declined and its help article', async () => {
+    const sale = await terminalRequest(t, { sn: terminal.sn, key: terminal.terminalKey! }, 'POST', '/terminal/v1/transactions',
+      { idempotencyKey: 'risk-inline-1', method: 'wechat_qr', amount: 1_000_000 });
+    expect(sale.status).toBe(201);
+    expect(sale.body).toMatchObject({ status: 'declined', declineCode: 'risk_declined', helpSlug: 'decline-risk-declined' });
+    const small = await terminalRequest(t, { sn: terminal.sn, key: terminal.terminalKey! }, 'POST', '/terminal/v1/transactions',
+      { idempotencyKey: 'risk-inline-2', method: 'wechat_qr', amount: 999_999 });
+    expect(small.body.status).toBe('approved');
+    const hits = await t.request('GET', '/v1/risk/hits?kind=large_after_activation');
+    expect(hits.body.data.map((h: { evidence: { transactionIds: string[] } }) => h.evidence.transactionIds[0])).toContain(sale.body.id);
+  });
+
   it('evaluates the transaction stream asynchronously, once per transaction and window', async () => {
     const base = new Date('2030-05-01T03:00:00Z');
     for (let i = 0; i < 4; i++) await insertSale(100, new Date(base.getTime() + i * 60_000), 'declined');
-    expect(await evaluateTransactionStream(t.ctx)).toBe(4);
+    expect(await evaluateTransactionStream(t.ctx)).toBe(6); // the four declines and the two signed sales above
     expect(await evaluateTransactionStream(t.ctx)).toBe(0);
     const hits = await t.request('GET', '/v1/risk/hits?kind=declines_burst');
     expect(hits.body.data).toHaveLength(1);
@@ -90,7 +103,7 @@ describe('risk rules', () => {
 
   it('derives the merchant risk level from KYC and hits', async () => {
     const level = await t.request('GET', `/v1/merchants/${merchant.id}/risk`);
-    expect(level.body).toMatchObject({ kycLevel: 'low', level: 'medium' });
-    expect(level.body.recentHits).toBeGreaterThanOrEqual(2);
+    // Two early large sales and one declines burst; the dismissed location hit does not count.
+    expect(level.body).toMatchObject({ kycLevel: 'low', recentHits: 3, confirmedHits: 0, level: 'high' });
   });
 });

@@ -10,6 +10,7 @@ import { newId } from '../../platform/ids.js';
 import type { RiskHitTable, RiskRuleTable } from './risk.table.js';
 import { evaluateRule, lookBackMinutes, validateParams, type RiskAction, type RuleKind, type RuleOutcome, type RuleParams, type TxnView } from './rules.js';
 import { applyCaseAction } from './risk.actions.js';
+import { getMerchantSummary } from '../merchants/merchant.service.js';
 
 export type RiskRuleRow = Selectable<RiskRuleTable>;
 export type RiskHitRow = Selectable<RiskHitTable>;
@@ -97,7 +98,7 @@ async function recordHit(ctx: AppContext, trx: Executor, rule: RiskRuleRow, subj
   }).onConflict((oc) => oc.column('dedupe_key').doNothing()).returningAll().executeTakeFirst();
 }
 
-export interface InlineSale { txnId: string; terminalId: string; merchantId: string; amountFen: number; at: Date; activatedAt: Date | null; mcc: string | null }
+export interface InlineSale { txnId: string; terminalId: string; merchantId: string; amountFen: number; at: Date; activatedAt: Date | null; mcc?: string | null }
 
 /**
  * On the transaction path, before authorisation: evaluates the enabled `decline` rules against the
@@ -108,9 +109,10 @@ export async function evaluateInline(ctx: AppContext, trx: Executor, sale: Inlin
   if (rules.length === 0) return null;
   const minutes = Math.max(...rules.map((r) => lookBackMinutes(r.kind, r.params)));
   const history = await terminalHistory(trx, sale.terminalId, sale.at, minutes);
+  const mcc = sale.mcc !== undefined ? sale.mcc : (await getMerchantSummary(trx, sale.merchantId)).mcc;
   for (const rule of rules) {
     const outcome = evaluateRule(rule.kind, rule.params, {
-      txn: { id: sale.txnId, amountFen: sale.amountFen, status: 'approved', at: sale.at }, history, activatedAt: sale.activatedAt, mcc: sale.mcc,
+      txn: { id: sale.txnId, amountFen: sale.amountFen, status: 'approved', at: sale.at }, history, activatedAt: sale.activatedAt, mcc,
     });
     if (!outcome.hit) continue;
     const hit = await recordHit(ctx, trx, rule, { merchantId: sale.merchantId, terminalId: sale.terminalId }, { ...outcome, windowKey: `${outcome.windowKey}:${sale.txnId}` });

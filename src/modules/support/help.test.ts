@@ -2,8 +2,9 @@
 // an article in zh-CN and en, articles parse, search finds them, unknown slugs get suggestions.
 import { describe, expect, it } from 'vitest';
 import { reactivationReasons } from '../reactivation/reasons.js';
+import { declineCodes } from '../transactions/transaction.service.js';
 import { helpLocales, HelpCentre, parseArticle } from './help.service.js';
-import { helpSlug } from './help-slugs.js';
+import { declineHelpSlug, helpSlug } from './help-slugs.js';
 
 const centre = HelpCentre.load();
 const activationSteps = ['preparation', 'account', 'device_setup', 'system_activation', 'function_test', 'in_service'];
@@ -22,6 +23,11 @@ describe('help centre', () => {
       expect(article!.code).toBe(code);
       expect(article!.body.length).toBeGreaterThan(40);
     }
+  });
+
+  it.each([...declineCodes, ...reactivationReasons])('has an article for decline code %s in both languages', (code) => {
+    const slug = declineHelpSlug(code, reactivationReasons);
+    for (const locale of helpLocales) expect(centre.get(slug, locale), `${slug}.${locale}`).toBeDefined();
   });
 
   it('makes stable kebab-case slugs', () => {

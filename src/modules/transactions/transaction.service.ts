@@ -4,6 +4,9 @@
 // A refused sale is a stored `declined` row with a decline code, never an error; errors are for
 // malformed requests. An approved sale writes the row with its fee and rule and a balanced ledger
 // entry in the same transaction; training transactions are marked, unpriced and never posted.
+import { evaluateInline } from '../risk/risk.service.js';
+import { declineHelpSlug } from '../support/help-slugs.js';
+import { reactivationReasons } from '../reactivation/reasons.js';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../../platform/context.js';
 import { shanghaiDate } from '../../platform/clock.js';
@@ -29,7 +32,7 @@ export const transactionMethods: readonly TransactionMethod[] = ['debit_card', '
 export const declineCodes = [
   'terminal_not_active', 'terminal_not_assigned', 'merchant_not_approved', 'operator_unknown',
   'card_bin_unknown', 'card_type_mismatch',
-  'insufficient_funds', 'do_not_honor', 'exceeds_limit', 'issuer_unavailable',
+  'insufficient_funds', 'do_not_honor', 'exceeds_limit', 'issuer_unavailable', 'risk_declined',
 ] as const;
 
 export interface CardInput { bin: string; last4: string }
@@ -51,6 +54,8 @@ export interface TransactionResult {
   fee: number;
   net: number;
   declineCode?: string;
+  /** The help-centre article that explains the decline. */
+  helpSlug?: string;
   training: boolean;
   occurredAt: string;
 }
@@ -77,7 +82,8 @@ function result(row: TransactionRow): TransactionResult {
   return {
     id: row.id, kind: row.kind, ...(row.original_id ? { originalId: row.original_id } : {}), status: row.status,
     method: row.method, amount: row.amount_fen, fee: row.fee_fen, net: row.net_fen,
-    ...(row.decline_code ? { declineCode: row.decline_code } : {}), training: row.training, occurredAt: row.occurred_at.toISOString(),
+    ...(row.decline_code ? { declineCode: row.decline_code, helpSlug: declineHelpSlug(row.decline_code, reactivationReasons) } : {}),
+    training: row.training, occurredAt: row.occurred_at.toISOString(),
   };
 }
 
@@ -115,6 +121,13 @@ export async function authorizeSale(ctx: AppContext, trx: Executor, terminal: Pi
   const training = locked.training_mode;
   let declineCode = await refusal(ctx, trx, locked, input);
   const merchantId = locked.merchant_id;
+  if (declineCode === null && !training) {
+    // Risk rules whose action is `decline` run inline, before the network is asked (SPEC §10).
+    const risk = await evaluateInline(ctx, trx, {
+      txnId: id, terminalId: locked.id, merchantId: merchantId!, amountFen: input.amountFen, at: now, activatedAt: locked.activated_at,
+    });
+    if (risk) declineCode = risk.declineCode;
+  }
   if (declineCode === null && !training) {
     const answer = await authorizer().authorize({
       transactionId: id, channel: channelOf(input.method), method: input.method, amountFen: input.amountFen,

@@ -36,7 +36,7 @@ const ReversalBody = Strict({
 
 const TransactionResponse = Type.Object({
   id: Type.String(), status: Type.Union([Type.Literal('approved'), Type.Literal('declined')]),
-  amount: Type.Integer(), fee: Type.Integer(), net: Type.Integer(), declineCode: Type.Optional(Type.String()), training: Type.Boolean(),
+  amount: Type.Integer(), fee: Type.Integer(), net: Type.Integer(), declineCode: Type.Optional(Type.String()), helpSlug: Type.Optional(Type.String()), training: Type.Boolean(),
 }, { additionalProperties: true });
 
 /** Card data is refused before any other validation, so the answer names it (400 card_data_forbidden). */

@@ -123,6 +123,7 @@ export interface DeliveryReport { claimed: number; sent: number; retrying: numbe
  * LOCKED`, with a lease so a crashed worker's claim expires), delivers each through its provider
  * outside any transaction, and records the attempt. Safe on several instances at once: a message
  * is claimed by one pass only, and only that pass (its claim token) may record the outcome.
+ * A first attempt is always due, so a test clock moved backwards cannot strand new messages.
  */
 export async function deliverDueMessages(ctx: AppContext, options: { limit?: number } = {}): Promise<DeliveryReport> {
   const limit = Math.min(Math.max(options.limit ?? deliveryBatchMax, 1), deliveryBatchMax * 5);
@@ -133,7 +134,7 @@ export async function deliverDueMessages(ctx: AppContext, options: { limit?: num
     update notification_messages set claimed_until = ${leaseEnd}, claimed_by = ${token}, attempts = attempts + 1
     where id in (
       select id from notification_messages
-      where status = 'pending' and channel in ('sms', 'email') and next_attempt_at <= ${now}
+      where status = 'pending' and channel in ('sms', 'email') and (attempts = 0 or next_attempt_at <= ${now})
         and (claimed_until is null or claimed_until < ${now})
       order by next_attempt_at, id limit ${limit}
       for update skip locked)

@@ -167,7 +167,7 @@ export async function deliverDueWebhooks(ctx: AppContext, options: { limit?: num
       update webhook_deliveries set claimed_until = ${leaseEnd}, claimed_by = ${token}, attempts = attempts + 1
       where id in (
         select id from webhook_deliveries
-        where status = 'pending' and next_attempt_at <= ${now} and (claimed_until is null or claimed_until < ${now})
+        where status = 'pending' and (attempts = 0 or next_attempt_at <= ${now}) and (claimed_until is null or claimed_until < ${now})
         order by next_attempt_at, id limit ${limit}
         for update skip locked)
       returning *)

@@ -2,7 +2,7 @@
 // yuan text back to fen, ppm rates, countdowns, progress, code grouping and the daily chart series.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatCountdown, formatFen, formatPpm, groupCode, parseYuanToFen, progressPercent } from '../web/src/lib/money.js';
+import { formatCountdown, formatFen, formatPpm, groupCode, parsePercentToPpm, parseYuanToFen, progressPercent } from '../web/src/lib/money.js';
 import { dailySeries, lastDays, shanghaiDate } from '../web/src/lib/series.js';
 import { parseImportText } from '../web/src/lib/import.js';
 import { fieldErrorsOf, toNamePath } from '../web/src/lib/errors.js';
@@ -44,6 +44,17 @@ describe('parseYuanToFen', () => {
 describe('formatPpm, countdown, progress, codes', () => {
   it.each([[3800, '0.38%'], [5000, '0.5%'], [6000, '0.6%'], [0, '0%'], [10_000, '1%'], [1, '0.0001%']])('%d ppm → %s', (ppm, text) => {
     expect(formatPpm(ppm)).toBe(text);
+  });
+
+  it.each([['0.38', 3800], ['0.38%', 3800], ['0.6', 6000], ['1', 10_000], ['0.0001', 1], ['100', 1_000_000],
+    ['0.00001', null], ['101', null], ['-1', null], ['abc', null]])('%s%% → %s ppm', (text, ppm) => {
+    expect(parsePercentToPpm(text)).toBe(ppm);
+  });
+
+  it('round-trips ppm through formatPpm', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1_000_000 }), (ppm) => {
+      expect(parsePercentToPpm(formatPpm(ppm))).toBe(ppm);
+    }));
   });
 
   it('counts down in days, hours, minutes and seconds, never below zero', () => {

@@ -49,7 +49,7 @@ export function Shell({ area, children }: { area: 'portal' | 'console'; children
           </Typography.Text>
           <span style={{ flex: 1 }} />
           <Space size="small">
-            {wide && <Typography.Text type="secondary">{identity?.role}</Typography.Text>}
+            {wide && <Typography.Text type="secondary">{identity?.name} · {identity?.role}</Typography.Text>}
             <LanguageSwitch />
             <Button size="small" onClick={() => { void logout(); }}>{t('common.logout')}</Button>
           </Space>

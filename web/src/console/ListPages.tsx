@@ -3,7 +3,8 @@
 import { App, Button, Card, Descriptions, Form, Input, InputNumber, Progress, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { api, ApiError, withQuery } from '../lib/api';
-import { formatPpm, parseYuanToFen } from '../lib/money';
+import { formatPpm, parsePercentToPpm, parseYuanToFen } from '../lib/money';
+import { toNamePath } from '../lib/errors';
 import { tOr, useI18n } from '../lib/i18n';
 import type { MessageKey } from '../lib/messages';
 import { ErrorAlert, Money, rowsOf, useApiGet, useFormatTime } from '../components/common';
@@ -104,8 +105,57 @@ export function CampaignsPage() {
 
 interface Quote { fee: number; rate: number; cap: number | null; rule: { kind: string; id: string | null } }
 
+interface RuleInput { kind: string; name: string; method?: string; rate: string; mcc?: string; cityCode?: string; merchantId?: string; startsOn?: string; endsOn?: string }
+
+function RuleForm({ onCreated }: { onCreated(): void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<RuleInput>();
+  const [error, setError] = useState<ApiError | null>(null);
+  const create = async (v: RuleInput) => {
+    setError(null);
+    const rate = parsePercentToPpm(v.rate);
+    if (rate === null) { form.setFields([{ name: 'rate', errors: ['%'] }]); return; }
+    // A promotion lists its merchants (merchantIds; none = everyone); a merchant rate names one.
+    const ids = (v.merchantId ?? '').split(/[\s,，]+/).filter(Boolean);
+    const scope = v.kind === 'promotion' ? { merchantId: undefined, merchantIds: ids.length ? ids : undefined } : { merchantId: ids[0] };
+    const body = Object.fromEntries(Object.entries({ ...v, ...scope, rate }).filter(([, x]) => x !== undefined && x !== ''));
+    try {
+      await api('POST', '/v1/pricing/rules', { body });
+      void message.success(t('common.save'));
+      form.resetFields();
+      onCreated();
+    } catch (caught) {
+      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
+      const fields = Object.entries(apiError.fields);
+      if (fields.length) form.setFields(fields.map(([f, m]) => ({ name: toNamePath(f) as never, errors: [m] }))); else setError(apiError);
+    }
+  };
+  const kinds = ['promotion', 'industry', 'region', 'merchant'];
+  return (
+    <Card title={t('pricing.newRule')}>
+      <ErrorAlert error={error} />
+      <Form form={form} name="rule" layout="vertical" onFinish={create} initialValues={{ kind: 'promotion' }}>
+        <Space wrap align="start">
+          <Form.Item name="kind" label={t('pricing.rule')}><Select style={{ width: 140 }} options={kinds.map((k) => ({ value: k, label: tOr(t, `pricing.kind.${k}`, k) }))} /></Form.Item>
+          <Form.Item name="name" label={t('campaigns.name')} rules={[{ required: true }]}><Input /></Form.Item>
+          <Form.Item name="method" label={t('tx.method')}><Select allowClear style={{ width: 140 }} options={['debit_card', 'credit_card', 'wechat_qr', 'alipay_qr', 'unionpay_qr'].map((m) => ({ value: m, label: tOr(t, `method.${m}`, m) }))} /></Form.Item>
+          <Form.Item name="rate" label={`${t('pricing.rate')} (%)`} rules={[{ required: true }]}><Input style={{ width: 100 }} placeholder="0.38" /></Form.Item>
+          <Form.Item name="mcc" label="MCC"><Input style={{ width: 90 }} /></Form.Item>
+          <Form.Item name="cityCode" label={t('onboarding.cityCode')}><Input style={{ width: 110 }} /></Form.Item>
+          <Form.Item name="merchantId" label={t('pricing.merchantId')}><Input /></Form.Item>
+          <Form.Item name="startsOn" label={t('pricing.startsOn')}><Input type="date" /></Form.Item>
+          <Form.Item name="endsOn" label={t('pricing.endsOn')}><Input type="date" /></Form.Item>
+        </Space>
+        <Button type="primary" htmlType="submit">{t('pricing.create')}</Button>
+      </Form>
+    </Card>
+  );
+}
+
 export function PricingPage() {
   const { t } = useI18n();
+  const [version, setVersion] = useState(0);
   const [form] = Form.useForm();
   const [quote, setQuote] = useState<Quote | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -125,7 +175,7 @@ export function PricingPage() {
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Card title={t('pricing.quote')}>
         <ErrorAlert error={error} />
-        <Form form={form} layout="inline" onFinish={run} initialValues={{ method: 'credit_card', amount: '10000.00' }} style={{ rowGap: 8 }}>
+        <Form form={form} name="quote" layout="inline" onFinish={run} initialValues={{ method: 'credit_card', amount: '10000.00' }} style={{ rowGap: 8 }}>
           <Form.Item name="merchantId" rules={[{ required: true }]}><Input placeholder={t('pricing.merchantId')} /></Form.Item>
           <Form.Item name="method"><Select style={{ width: 140 }} options={methods.map((m) => ({ value: m, label: tOr(t, `method.${m}`, m) }))} /></Form.Item>
           <Form.Item name="amount" rules={[{ required: true }]}><Input prefix="¥" style={{ width: 160 }} /></Form.Item>
@@ -136,16 +186,21 @@ export function PricingPage() {
             <Descriptions.Item label={t('pricing.fee')}><Money fen={quote.fee} /></Descriptions.Item>
             <Descriptions.Item label={t('pricing.rate')}>{formatPpm(quote.rate)}</Descriptions.Item>
             <Descriptions.Item label={t('pricing.cap')}><Money fen={quote.cap} /></Descriptions.Item>
-            <Descriptions.Item label={t('pricing.rule')}>{quote.rule.kind} {quote.rule.id ?? ''}</Descriptions.Item>
+            <Descriptions.Item label={t('pricing.rule')}>{tOr(t, `pricing.kind.${quote.rule.kind}`, quote.rule.kind)} {quote.rule.id ?? ''}</Descriptions.Item>
           </Descriptions>
         )}
       </Card>
-      <SimpleList title="pricing.title" path="/v1/pricing/rules" columns={[
+      <RuleForm onCreated={() => setVersion((n) => n + 1)} />
+      <SimpleList key={version} title="pricing.title" path="/v1/pricing/rules" columns={[
         { key: 'name', title: 'campaigns.name' },
-        { key: 'kind', title: 'pricing.rule' },
+        { key: 'kind', title: 'pricing.rule', render: (v) => tOr(t, `pricing.kind.${String(v)}`, String(v)) },
         { key: 'method', title: 'tx.method', render: (v) => (v ? tOr(t, `method.${String(v)}`, String(v)) : t('common.all')) },
         { key: 'rate', title: 'pricing.rate', render: (v) => (typeof v === 'number' ? formatPpm(v) : '—') },
-        { key: 'validFrom', title: 'common.date', responsive: ['md'] },
+        { key: 'mcc', title: 'MCC', responsive: ['md'] },
+        { key: 'cityCode', title: 'onboarding.cityCode', responsive: ['lg'] },
+        { key: 'startsOn', title: 'pricing.startsOn', responsive: ['md'] },
+        { key: 'endsOn', title: 'pricing.endsOn', responsive: ['md'] },
+        { key: 'active', title: 'common.status', render: (v) => <Tag color={v ? 'green' : 'default'}>{v ? t('common.yes') : t('common.no')}</Tag> },
       ]} />
     </Space>
   );

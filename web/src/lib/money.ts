@@ -60,3 +60,11 @@ export function progressPercent(doneFen: number, thresholdFen: number): number {
 export function groupCode(code: string): string {
   return code.replace(/\s+/g, '').replace(/(.{4})(?=.)/g, '$1 ');
 }
+
+/** "0.38" or "0.38%" (percent, up to 4 decimals) → 3800 ppm; null when not such a number. */
+export function parsePercentToPpm(text: string): number | null {
+  const match = /^(\d{1,3})(?:\.(\d{1,4}))?$/.exec(text.trim().replace(/%$/, '').trim());
+  if (!match) return null;
+  const ppm = Number(match[1]) * 10_000 + Number((match[2] ?? '').padEnd(4, '0'));
+  return ppm <= 1_000_000 ? ppm : null;
+}

@@ -101,9 +101,26 @@ describe('risk rules', () => {
     expect((await t.request('POST', `/v1/risk/hits/${hit.id}/review`, { body: { decision: 'approve' } })).status).toBe(409);
   });
 
+  it('locks the terminal with a risk_control case and the merchant sees the reason', async () => {
+    const rule = await t.request('POST', '/v1/risk/rules', { body: { kind: 'velocity', name: 'Burst', action: 'open_risk_case', params: { windowMinutes: 10, maxCount: 2 } } });
+    expect(rule.status).toBe(201);
+    const base = new Date('2030-05-02T03:00:00Z');
+    for (let i = 0; i < 3; i++) await insertSale(1000, new Date(base.getTime() + i * 60_000));
+    await evaluateTransactionStream(t.ctx);
+    const hit = (await t.request('GET', '/v1/risk/hits?kind=velocity')).body.data[0];
+    expect(hit.status).toBe('actioned');
+    expect(hit.caseId).toMatch(/^rea_/);
+    const view = await t.request('GET', `/v1/terminals/${terminal.sn}`);
+    expect(view.body.status).toBe('reactivation_required');
+    expect(view.body.reactivation).toMatchObject({ caseId: hit.caseId, reason: 'risk_control', policy: 'blocking' });
+    const sale = await terminalRequest(t, { sn: terminal.sn, key: terminal.terminalKey! }, 'POST', '/terminal/v1/transactions',
+      { idempotencyKey: 'risk-blocked-1', method: 'wechat_qr', amount: 100 });
+    expect(sale.body).toMatchObject({ status: 'declined', declineCode: 'risk_control', helpSlug: 'reactivation-risk-control' });
+  });
+
   it('derives the merchant risk level from KYC and hits', async () => {
     const level = await t.request('GET', `/v1/merchants/${merchant.id}/risk`);
-    // Two early large sales and one declines burst; the dismissed location hit does not count.
-    expect(level.body).toMatchObject({ kycLevel: 'low', recentHits: 3, confirmedHits: 0, level: 'high' });
+    // Two early large sales, a declines burst and an actioned velocity hit; the dismissed one does not count.
+    expect(level.body).toMatchObject({ kycLevel: 'low', recentHits: 4, confirmedHits: 1, level: 'high' });
   });
 });

@@ -405,6 +405,28 @@ describe('portal pairing and hotline', () => {
   });
 });
 
+describe('re-activation by code', () => {
+  it('issues a code only where an open case needs one, rotates the key signed with the terminal key, and restores service after the self-test', async () => {
+    const terminal = await insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active' });
+    expect((await issue(terminal.sn)).body.error.code).toBe('activation_not_allowed');
+    const opened = await t.request('POST', `/v1/terminals/${terminal.sn}/reactivations`, { body: { reason: 'risk_control', note: 'velocity' } });
+    expect(opened.status).toBe(201);
+    expect(await statusOf(terminal.sn)).toBe('reactivation_required');
+    const code = (await issue(terminal.sn)).body.code as string;
+    const res = await activate(terminal, code, terminal.terminalKey!);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('self_test');
+    const newKey = unwrapTerminalKey(terminal.factoryKey, terminal.sn, res.body.terminalKey);
+    const row = await t.ctx.db.selectFrom('terminals').select(['key_version', 'activated_at']).where('id', '=', terminal.id).executeTakeFirstOrThrow();
+    expect(row.key_version).toBe(1);
+    expect(row.activated_at).not.toBeNull(); // the first activation time stays
+    const who = { sn: terminal.sn, key: newKey };
+    const passed = await terminalRequest(t, who, 'POST', '/terminal/v1/self-test',
+      { results: { cardReader: 'pass', contactless: 'pass', printer: 'pass', network: 'pass' } });
+    expect(passed.body.status).toBe('active');
+  });
+});
+
 describe('activation progress', () => {
   it('derives the six steps from terminal and merchant state, for the merchant and operators only', async () => {
     const terminal = await deliveredTerminal();

@@ -15,13 +15,25 @@ import {
 } from '../../platform/limits.js';
 import { getMerchantSummary, type MerchantSummary } from '../merchants/merchant.service.js';
 import { sendNotification } from '../notifications/notification.service.js';
+import { needsActivationCode, onTerminalReactivated } from '../reactivation/reactivation.hooks.js';
 import { appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow } from '../terminals/terminal.service.js';
 import type { TerminalStatus } from '../terminals/terminal.state.js';
 import { checkActivationCode, generateActivationCode, normalizeActivationCode } from './activation-code.js';
 import type { ActivationChannel } from './activation.table.js';
 
-/** Statuses from which a code may be issued (Appendix B). */
-export const codeIssuableStatuses: readonly TerminalStatus[] = ['delivered', 'activating', 'reactivation_required'];
+/** Statuses of a first activation from which a code may be issued (Appendix B). */
+export const codeIssuableStatuses: readonly TerminalStatus[] = ['delivered', 'activating'];
+
+/**
+ * Whether a terminal may be activated now (Appendix B): a first activation (`delivered`,
+ * `activating`), or an activated terminal whose open re-activation case needs a code.
+ */
+export async function activationAllowed(db: Executor, terminal: TerminalRow): Promise<boolean> {
+  if (!terminal.merchant_id) return false;
+  if (codeIssuableStatuses.includes(terminal.status)) return true;
+  if (terminal.status !== 'reactivation_required' && terminal.status !== 'active') return false;
+  return (await needsActivationCode(db, terminal.id)) !== null;
+}
 
 export function terminalActor(terminal: Pick<TerminalRow, 'id' | 'merchant_id'>): Actor {
   return { kind: 'terminal', id: terminal.id, role: null, merchantId: terminal.merchant_id };
@@ -43,7 +55,7 @@ export async function assertActivatable(trx: Executor, terminal: TerminalRow): P
   if (!terminal.merchant_id) {
     throw new AppError('activation_not_allowed', `Terminal ${terminal.sn} is not assigned to a merchant`, { currentStatus: terminal.status });
   }
-  if (!codeIssuableStatuses.includes(terminal.status)) {
+  if (!(await activationAllowed(trx, terminal))) {
     throw new AppError('activation_not_allowed', `Terminal ${terminal.sn} is ${terminal.status}; activation is not possible now`,
       { currentStatus: terminal.status });
   }
@@ -199,8 +211,10 @@ export async function bindTerminal(ctx: AppContext, trx: Executor, input: {
   terminal: TerminalRow; actor: Actor; reason: string; now: Date; deliverKey: 'now' | 'next_hello';
 }): Promise<{ terminal: TerminalRow; wrapped: WrappedKey; tid: string }> {
   let terminal = input.terminal;
-  if (terminal.status === 'delivered') {
-    terminal = await transitionTerminal(trx, { sn: terminal.sn, to: 'activating', actor: input.actor, at: input.now, reason: input.reason });
+  const reactivation = terminal.status === 'active' || terminal.status === 'reactivation_required';
+  if (terminal.status === 'delivered' || terminal.status === 'active') {
+    const to = terminal.status === 'delivered' ? 'activating' : 'reactivation_required';
+    terminal = await transitionTerminal(trx, { sn: terminal.sn, to, actor: input.actor, at: input.now, reason: input.reason });
   }
   const tid = await ensureTid(trx, terminal);
   const key = newTerminalKey();
@@ -221,6 +235,8 @@ export async function bindTerminal(ctx: AppContext, trx: Executor, input: {
     }).execute();
   }
   await trx.updateTable('pairing_codes').set({ status: 'revoked' }).where('terminal_id', '=', terminal.id).where('status', '=', 'active').execute();
+  // A re-activation by code completes the case's steps; the self-test then restores service.
+  if (reactivation) await onTerminalReactivated(ctx, trx, terminal.id);
   return { terminal, wrapped, tid };
 }
 
@@ -247,7 +263,7 @@ export async function redeemActivationCode(ctx: AppContext, input: { sn: string;
       return { error: new AppError('activation_code_expired', 'The activation code has expired; ask for a new one', { expiredAt: row.expires_at.toISOString() }) };
     }
     const merchant = await getMerchantSummary(trx, row.merchant_id);
-    if (merchant.status !== 'approved' || !codeIssuableStatuses.includes(terminal.status)) {
+    if (merchant.status !== 'approved' || !(await activationAllowed(trx, terminal))) {
       return { error: new AppError('activation_not_allowed', 'This terminal cannot be activated now', { currentStatus: terminal.status, merchantStatus: merchant.status }) };
     }
     const actor = terminalActor(terminal);

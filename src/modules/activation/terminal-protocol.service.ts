@@ -9,9 +9,11 @@ import { newId } from '../../platform/ids.js';
 import { pairingCodeTtlMinutes } from '../../platform/limits.js';
 import { onHello, type HelloReport } from '../reactivation/reactivation.hooks.js';
 import { reasonCatalogue, reasonText, type ReasonCode } from '../reactivation/reasons.js';
-import { appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow } from '../terminals/terminal.service.js';
+import {
+  activationReasonFor, appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow,
+} from '../terminals/terminal.service.js';
 import { generatePairingCode } from './activation-code.js';
-import { codeIssuableStatuses, terminalActor } from './activation.service.js';
+import { activationAllowed, terminalActor } from './activation.service.js';
 import {
   evaluateSelfTest, selfTestInstructions, type ComponentReport, type Localized, type SelfTestComponent, type SelfTestResult,
 } from './self-test.js';
@@ -40,8 +42,7 @@ const firstActivationStatuses = ['in_stock', 'allocated', 'shipped', 'delivered'
 
 /** `new_device`, or `device_replacement` when this terminal replaced another (Appendix B). */
 export async function firstActivationReason(db: Executor, terminal: TerminalRow): Promise<ReasonCode> {
-  const replaced = await db.selectFrom('terminals').select('id').where('replaced_by', '=', terminal.id).executeTakeFirst();
-  return replaced ? 'device_replacement' : 'new_device';
+  return activationReasonFor(db, terminal);
 }
 
 export async function requiredSelfTests(db: Executor, modelCode: string): Promise<string[]> {
@@ -157,7 +158,7 @@ export async function createPairingCode(ctx: AppContext, sn: string): Promise<Pa
   return ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now();
     const terminal = await lockTerminal(trx, sn);
-    if (!terminal.merchant_id || !codeIssuableStatuses.includes(terminal.status)) {
+    if (!(await activationAllowed(trx, terminal))) {
       throw new AppError('activation_not_allowed', `Terminal ${sn} is ${terminal.status}; it cannot be paired now`, { currentStatus: terminal.status });
     }
     await trx.updateTable('pairing_codes').set({ status: 'revoked' }).where('terminal_id', '=', terminal.id).where('status', '=', 'active').execute();

@@ -12,6 +12,7 @@ import { securityVerificationIntervalMonths, sweepBatchMax, warningLeadDays } fr
 import { claimNotice, findOpenCase, openStatuses } from './reactivation.repository.js';
 import { applyBlock, expiredDocuments, openCase, sendWarning } from './reactivation.service.js';
 import { lockTerminal } from '../terminals/terminal.service.js';
+import { runCampaignPass } from './campaign.service.js';
 
 /** Grace cases whose blocking start has come block their terminal (between transactions). */
 export async function sweepBlocking(ctx: AppContext): Promise<number> {
@@ -128,5 +129,6 @@ export const reactivationWorkers: Worker[] = [
   { name: 'reactivation.blocking', intervalMs: 60_000, run: async (ctx) => { await sweepBlocking(ctx); } },
   { name: 'reactivation.warnings', intervalMs: 5 * 60_000, run: async (ctx) => { await sendWarnings(ctx); } },
   { name: 'reactivation.kyc', intervalMs: 60 * 60_000, run: async (ctx) => { await sweepExpiredDocuments(ctx); } },
+  { name: 'reactivation.campaigns', intervalMs: 30_000, run: async (ctx) => { await runCampaignPass(ctx); } },
   { name: 'reactivation.security', intervalMs: 60 * 60_000, run: async (ctx) => { await sweepSecurityVerification(ctx); } },
 ];

@@ -359,4 +359,23 @@ describe('web app in Chromium', () => {
     await portal.screenshot({ path: join(shots, 'verify-genuine.png'), fullPage: true });
     await portal.context().close();
   });
+
+  it('plans a re-activation campaign: dry-run count and sample, start, pause', async () => {
+    const page = await newPage();
+    await loginWithKey(page, adminKey);
+    await page.waitForURL(`${base}/console`);
+    await page.goto(`${base}/console/campaigns`);
+    await page.getByLabel('活动名称').fill('固件升级 3.0');
+    await page.getByLabel('型号').fill('SMART-FLOW');
+    await page.getByLabel('固件低于').fill('3.0.0');
+    await page.getByTestId('campaign-dry-run').click();
+    await page.getByTestId('campaign-count').filter({ hasText: '预计影响 1 台终端' }).waitFor();
+    await page.getByText('SNFLOW000001').waitFor();
+    await page.getByRole('button', { name: '创建活动' }).click();
+    await page.getByTestId('campaign-status').filter({ hasText: '进行中' }).waitFor();
+    await page.getByRole('button', { name: '暂 停' }).click();
+    await page.getByTestId('campaign-status').filter({ hasText: '已暂停' }).waitFor();
+    await page.screenshot({ path: join(shots, 'console-campaigns.png'), fullPage: true });
+    await page.context().close();
+  });
 });

@@ -8,6 +8,7 @@ import { toNamePath } from '../lib/errors';
 import { tOr, useI18n } from '../lib/i18n';
 import type { MessageKey } from '../lib/messages';
 import { ErrorAlert, Money, rowsOf, useApiGet, useFormatTime } from '../components/common';
+import { useDraft } from '../lib/drafts';
 
 type Row = Record<string, unknown> & { id?: string };
 interface Column { key: string; title: MessageKey | string; render?(value: unknown, row: Row): ReactNode; responsive?: ('sm' | 'md' | 'lg')[] }
@@ -38,67 +39,124 @@ function useTime() {
 
 const reasons = ['system_upgrade', 'security_verification', 'risk_control', 'policy_change', 'kyc_expired', 'relocation', 'dormant', 'account_change'];
 
+interface CampaignView {
+  id: string; name: string; reason: string; status: string; ratePerHour: number; total: number; opened: number;
+  skipped: number; remaining: number; startedAt: string; finishedAt: string | null;
+}
+interface CampaignForm {
+  name: string; reason: string; ratePerHour: number; modelCodes?: string; firmwareBelow?: string; cityCodes?: string;
+  mccs?: string; riskLevels?: string[]; note?: string;
+}
+
+function listOf(text: string | undefined): string[] | undefined {
+  const items = (text ?? '').split(/[\s,，]+/).filter(Boolean);
+  return items.length ? items : undefined;
+}
+
+function filterOf(v: CampaignForm): Record<string, unknown> {
+  const filter: Record<string, unknown> = {
+    modelCodes: listOf(v.modelCodes), cityCodes: listOf(v.cityCodes), mccs: listOf(v.mccs),
+    firmwareBelow: v.firmwareBelow || undefined, riskLevels: v.riskLevels?.length ? v.riskLevels : undefined,
+  };
+  return Object.fromEntries(Object.entries(filter).filter(([, x]) => x !== undefined));
+}
+
+function CampaignCard({ id }: { id: string }) {
+  const { t } = useI18n();
+  const time = useTime();
+  const campaign = useApiGet<CampaignView>(`/v1/reactivation-campaigns/${encodeURIComponent(id)}`);
+  const [error, setError] = useState<ApiError | null>(null);
+  const act = async (action: 'pause' | 'resume' | 'cancel') => {
+    setError(null);
+    try { await api('POST', `/v1/reactivation-campaigns/${encodeURIComponent(id)}/${action}`); campaign.reload(); }
+    catch (caught) { setError(caught instanceof ApiError ? caught : new ApiError(0, null)); }
+  };
+  const c = campaign.data;
+  return (
+    <Card size="small" loading={campaign.loading && !c} title={c ? `${c.name} · ${tOr(t, `reason.${c.reason}`, c.reason)}` : id}
+      extra={c && <Tag data-testid="campaign-status">{tOr(t, `campaigns.status.${c.status}`, c.status)}</Tag>}>
+      <ErrorAlert error={campaign.error ?? error} />
+      {c && (
+        <Space orientation="vertical" style={{ width: '100%' }}>
+          <Progress percent={c.total ? Math.floor(((c.opened + c.skipped) * 100) / c.total) : 100}
+            format={() => `${c.opened + c.skipped}/${c.total}`} />
+          <Descriptions size="small" column={{ xs: 1, md: 4 }}>
+            <Descriptions.Item label={t('campaigns.opened')}>{c.opened}</Descriptions.Item>
+            <Descriptions.Item label={t('campaigns.skipped')}>{c.skipped}</Descriptions.Item>
+            <Descriptions.Item label={t('campaigns.rate')}>{c.ratePerHour}</Descriptions.Item>
+            <Descriptions.Item label={t('common.time')}>{time(c.startedAt)}</Descriptions.Item>
+          </Descriptions>
+          <Space wrap>
+            {c.status === 'running' && <Button size="small" onClick={() => { void act('pause'); }}>{t('campaigns.pause')}</Button>}
+            {c.status === 'paused' && <Button size="small" onClick={() => { void act('resume'); }}>{t('campaigns.resume')}</Button>}
+            {(c.status === 'running' || c.status === 'paused') && <Button size="small" danger onClick={() => { void act('cancel'); }}>{t('common.cancel')}</Button>}
+            <Button size="small" onClick={campaign.reload}>{t('common.refresh')}</Button>
+          </Space>
+        </Space>
+      )}
+    </Card>
+  );
+}
+
 export function CampaignsPage() {
   const { t } = useI18n();
-  const { message } = App.useApp();
-  const time = useTime();
-  const [form] = Form.useForm();
-  const [count, setCount] = useState<number | null>(null);
+  const [form] = Form.useForm<CampaignForm>();
+  const [dry, setDry] = useState<{ count: number; sample: { sn: string; modelCode: string; firmwareVersion: string | null; cityCode: string | null }[] } | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [version, setVersion] = useState(0);
-  const body = () => {
-    const v = form.getFieldsValue() as { name: string; reason: string; ratePerHour: number; modelCode?: string; firmwareBelow?: string; cityCode?: string; mcc?: string; riskLevel?: string };
-    const filter = Object.fromEntries(Object.entries({ modelCode: v.modelCode, firmwareBelow: v.firmwareBelow, cityCode: v.cityCode, mcc: v.mcc, riskLevel: v.riskLevel })
-      .filter(([, x]) => x !== undefined && x !== ''));
-    return { name: v.name, reason: v.reason, ratePerHour: v.ratePerHour, filter };
+  // The API has no campaign list yet: the campaigns started here are remembered on this device.
+  const [ids, setIds] = useDraft<string[]>('campaign-ids', []);
+  const call = async (fn: () => Promise<void>) => {
+    setError(null);
+    try { await fn(); } catch (caught) {
+      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
+      const fields = Object.entries(apiError.fields);
+      if (fields.length) form.setFields(fields.map(([f, m]) => ({ name: (f.startsWith('filter.') ? f.slice(7).split('.')[0] : f) as never, errors: [m] })));
+      else setError(apiError);
+    }
   };
-  const call = async (fn: () => Promise<void>) => { setError(null); try { await fn(); } catch (e) { setError(e instanceof ApiError ? e : new ApiError(0, null)); } };
   const dryRun = () => call(async () => {
-    const answer = await api<{ count: number }>('POST', '/v1/reactivation-campaigns/dry-run', { body: body() });
-    setCount(answer.count);
+    const v = form.getFieldsValue();
+    setDry(await api('POST', '/v1/reactivation-campaigns/dry-run', { body: { filter: filterOf(v), reason: v.reason } }));
   });
-  const create = () => call(async () => { await api('POST', '/v1/reactivation-campaigns', { body: body() }); setVersion((n) => n + 1); });
-  const act = (id: string, action: 'start' | 'pause') => call(async () => {
-    await api('POST', `/v1/reactivation-campaigns/${encodeURIComponent(id)}/${action}`); void message.success(t(action === 'start' ? 'campaigns.start' : 'campaigns.pause')); setVersion((n) => n + 1);
+  const start = (v: CampaignForm) => call(async () => {
+    const created = await api<CampaignView>('POST', '/v1/reactivation-campaigns', {
+      body: { name: v.name, reason: v.reason, ratePerHour: v.ratePerHour, filter: filterOf(v), ...(v.note ? { note: v.note } : {}) },
+    });
+    setIds([created.id, ...ids.filter((i) => i !== created.id)].slice(0, 20));
   });
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Card title={t('campaigns.create')}>
+      <Card title={t('campaigns.title')}>
         <ErrorAlert error={error} />
-        <Form form={form} layout="vertical" initialValues={{ reason: 'system_upgrade', ratePerHour: 100 }}>
+        <Form form={form} name="campaign" layout="vertical" onFinish={start} initialValues={{ reason: 'system_upgrade', ratePerHour: 100 }}>
           <Space wrap align="start">
-            <Form.Item name="name" label={t('campaigns.name')}><Input /></Form.Item>
+            <Form.Item name="name" label={t('campaigns.name')} rules={[{ required: true, message: t('login.required') }]}><Input /></Form.Item>
             <Form.Item name="reason" label={t('campaigns.reason')}><Select style={{ width: 200 }} options={reasons.map((r) => ({ value: r, label: tOr(t, `reason.${r}`, r) }))} /></Form.Item>
             <Form.Item name="ratePerHour" label={t('campaigns.rate')}><InputNumber min={1} max={10000} /></Form.Item>
           </Space>
-          <Typography.Text strong>{t('campaigns.filter')}</Typography.Text>
+          <Typography.Paragraph strong>{t('campaigns.filter')}</Typography.Paragraph>
           <Space wrap align="start">
-            <Form.Item name="modelCode" label={t('terminals.model')}><Input /></Form.Item>
-            <Form.Item name="firmwareBelow" label="Firmware <"><Input placeholder="2.0.0" /></Form.Item>
-            <Form.Item name="cityCode" label={t('onboarding.cityCode')}><Input /></Form.Item>
-            <Form.Item name="mcc" label="MCC"><Input /></Form.Item>
-            <Form.Item name="riskLevel" label={t('review.risk')}><Select allowClear style={{ width: 100 }} options={['low', 'medium', 'high'].map((l) => ({ value: l, label: tOr(t, `riskLevel.${l}`, l) }))} /></Form.Item>
+            <Form.Item name="modelCodes" label={t('terminals.model')}><Input placeholder="SMART-1, MPOS-2" /></Form.Item>
+            <Form.Item name="firmwareBelow" label={t('campaigns.firmwareBelow')}><Input placeholder="2.0.0" style={{ width: 120 }} /></Form.Item>
+            <Form.Item name="cityCodes" label={t('onboarding.cityCode')}><Input placeholder="110100" /></Form.Item>
+            <Form.Item name="mccs" label="MCC"><Input placeholder="5812" style={{ width: 120 }} /></Form.Item>
+            <Form.Item name="riskLevels" label={t('review.risk')}><Select mode="multiple" allowClear style={{ width: 180 }} options={['low', 'medium', 'high'].map((l) => ({ value: l, label: tOr(t, `riskLevel.${l}`, l) }))} /></Form.Item>
           </Space>
           <Space wrap>
-            <Button onClick={() => { void dryRun(); }}>{t('campaigns.dryRun')}</Button>
-            {count !== null && <Tag color="blue">{t('campaigns.dryRunResult', { count })}</Tag>}
-            <Button type="primary" onClick={() => { void create(); }}>{t('campaigns.create')}</Button>
+            <Button onClick={() => { void dryRun(); }} data-testid="campaign-dry-run">{t('campaigns.dryRun')}</Button>
+            <Button type="primary" htmlType="submit">{t('campaigns.create')}</Button>
           </Space>
         </Form>
+        {dry && (
+          <div style={{ marginTop: 16 }}>
+            <Tag color="blue" data-testid="campaign-count">{t('campaigns.dryRunResult', { count: dry.count })}</Tag>
+            <Table size="small" rowKey="sn" pagination={false} style={{ marginTop: 8 }} dataSource={dry.sample} scroll={{ x: true }}
+              columns={[{ title: 'SN', dataIndex: 'sn' }, { title: t('terminals.model'), dataIndex: 'modelCode' },
+                { title: t('terminals.firmware'), dataIndex: 'firmwareVersion' }, { title: t('onboarding.cityCode'), dataIndex: 'cityCode' }]} />
+          </div>
+        )}
       </Card>
-      <SimpleList key={version} title="campaigns.title" path="/v1/reactivation-campaigns" columns={[
-        { key: 'name', title: 'campaigns.name' },
-        { key: 'reason', title: 'campaigns.reason', render: (v) => tOr(t, `reason.${String(v)}`, String(v)) },
-        { key: 'status', title: 'common.status', render: (v) => <Tag>{String(v)}</Tag> },
-        { key: 'progress', title: 'campaigns.progress', render: (_, r) => {
-          const target = Number(r.targetCount ?? r.total ?? 0); const opened = Number(r.openedCount ?? r.opened ?? 0);
-          return <Progress size="small" percent={target ? Math.min(100, Math.floor((opened * 100) / target)) : 0} format={() => `${opened}/${target}`} />;
-        } },
-        { key: 'createdAt', title: 'common.time', render: time, responsive: ['lg'] },
-        { key: 'id', title: 'common.actions', render: (id) => (
-          <Space><Button size="small" onClick={() => { void act(String(id), 'start'); }}>{t('campaigns.start')}</Button>
-            <Button size="small" onClick={() => { void act(String(id), 'pause'); }}>{t('campaigns.pause')}</Button></Space>) },
-      ]} />
+      {ids.map((id) => <CampaignCard key={id} id={id} />)}
     </Space>
   );
 }

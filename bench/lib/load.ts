@@ -15,6 +15,8 @@ export interface LoadOptions {
   body?: string;
   /** Builds each request (e.g. signs it); gets a per-connection context. */
   setupRequest?: (request: { method: string; path: string; headers: Record<string, string>; body?: string }, context: Record<string, unknown>) => typeof request;
+  /** Sees each response (status, body) with the same per-connection context. */
+  onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -29,6 +31,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       headers: { 'content-type': 'application/json', ...(options.headers ?? {}) },
       ...(options.body !== undefined ? { body: options.body } : {}),
       ...(options.setupRequest ? { setupRequest: options.setupRequest as never } : {}),
+      ...(options.onResponse ? { onResponse: options.onResponse as never } : {}),
     }],
   });
   return {

@@ -14,14 +14,15 @@ export interface BenchRow {
 }
 
 export interface BenchEnv {
-  backend: 'postgres' | 'pglite';
+  /** 'none' for in-process scenarios that use no database. */
+  backend: 'postgres' | 'pglite' | 'none';
   databaseUrl: string | undefined;
   quick: boolean;
 }
 
 export interface Scenario {
   name: string;
-  backends: ReadonlyArray<'postgres' | 'pglite'>;
+  backends: ReadonlyArray<'postgres' | 'pglite' | 'none'>;
   run(env: BenchEnv): Promise<BenchRow[]>;
 }
 

@@ -1,5 +1,6 @@
 // Every benchmark scenario, in the order they run.
 import type { Scenario } from '../lib/types.js';
+import { feeQuote } from './fee-quote.js';
 import { httpFloor } from './http-floor.js';
 
-export const scenarios: Scenario[] = [httpFloor];
+export const scenarios: Scenario[] = [httpFloor, feeQuote];

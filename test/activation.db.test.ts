@@ -113,6 +113,19 @@ describe('issuing activation codes', () => {
     expect(activated.status).toBe(200);
   });
 
+  it('never stores or replays the code for an Idempotency-Key retry', async () => {
+    const terminal = await deliveredTerminal();
+    const headers = { 'idempotency-key': `issue-${terminal.sn}` };
+    const first = await t.request('POST', `/v1/terminals/${terminal.sn}/activation-codes`, { body: { channel: 'portal' }, headers });
+    expect(first.body.code).toMatch(/^\d{12}$/);
+    const replay = await t.request('POST', `/v1/terminals/${terminal.sn}/activation-codes`, { body: { channel: 'portal' }, headers });
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual({ expiresAt: first.body.expiresAt });
+    const stored = await t.ctx.db.selectFrom('idempotency_keys').select('response_body').where('key', '=', headers['idempotency-key']).executeTakeFirstOrThrow();
+    expect(stored.response_body).not.toContain(first.body.code);
+    expect(await t.ctx.db.selectFrom('activation_codes').select('id').where('terminal_id', '=', terminal.id).execute()).toHaveLength(1);
+  });
+
   it('refuses terminals that cannot be activated and merchants that are not approved', async () => {
     const stock = await insertTerminal(t.ctx, { modelCode: model });
     expect((await issue(stock.sn)).body.error).toMatchObject({ code: 'activation_not_allowed' });

@@ -39,6 +39,14 @@ function operatorAndMerchantRoutes(app: JihuoApp, ctx: AppContext): void {
       sn: request.params.sn, channel: request.body.channel, actor, requestId: request.id,
     }));
     const expiresAt = issued.expiresAt.toISOString();
+    // An Idempotency-Key replay must neither store nor show the code again (shown once, stored
+    // only as a keyed hash): the replayed body carries the expiry only.
+    const claim = request.idempotency;
+    if (claim) {
+      request.idempotency = null;
+      await ctx.db.updateTable('idempotency_keys').set({ status_code: 201, response_body: JSON.stringify({ expiresAt }) })
+        .where('scope', '=', claim.scope).where('key', '=', claim.key).execute();
+    }
     return reply.status(201).send(request.body.channel === 'portal' ? { code: issued.code, expiresAt } : { expiresAt });
   });
 

@@ -2,7 +2,7 @@
 // partner would: a device model, an approved merchant (valid ID and Luhn card numbers), terminals
 // imported with known factory keys, assigned, given portal codes, activated over the signed
 // terminal protocol (key unwrapped) and passed through the self-test. Bounded concurrency, 127.0.0.1.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { signedHeaders } from '../../src/platform/crypto/request-signature.js';
 import { unwrapTerminalKey } from '../../src/platform/crypto/terminal-keys.js';
 import { benchSecrets, type BenchServer } from './server.js';
@@ -69,18 +69,23 @@ export const selfTestPass = { cardReader: 'pass', contactless: 'pass', qrScanner
 export async function createModelAndMerchant(server: BenchServer): Promise<{ modelCode: string; merchantId: string }> {
   const modelCode = `BENCH-${randomBytes(3).toString('hex').toUpperCase()}`;
   expectStatus('device model', await api(server, 'POST', '/v1/device-models', {
-    code: modelCode, name: 'Bench POS', kind: 'traditional', price: 30000,
+    code: modelCode, name: 'Bench POS', kind: 'traditional', price: 30000, deposit: null,
     requiredSelfTests: ['cardReader', 'printer', 'network'], minFirmware: '1.0.0' }), [201]);
   const created = await api(server, 'POST', '/v1/merchants', {
     type: 'individual', legalName: '压测小店', phone: '13800138000', email: 'bench@example.com',
-    idNumber: residentId('11010519900307123'), idName: '王小明', idExpiry: '2040-01-01', mcc: '5812',
+    idNumber: residentId(`110105${1960 + randomInt(0, 40)}${String(randomInt(1, 13)).padStart(2, '0')}${String(randomInt(1, 29)).padStart(2, '0')}${randomInt(100, 1000)}`), idName: '王小明', idExpiry: '2040-01-01', mcc: '5812',
     address: { province: '北京市', city: '北京市', cityCode: '110100', district: '朝阳区', line: '建国路 88 号' },
     settlementAccount: { bank: '中国银行', number: luhn('622202123456789'), holder: '王小明' } });
   expectStatus('merchant', created, [201]);
   const merchantId = (created.body as { id: string }).id;
   const submitted = await api(server, 'POST', `/v1/merchants/${merchantId}/submit`);
   expectStatus('merchant submit', submitted, [200]);
-  if ((submitted.body as { status: string }).status !== 'approved') throw new Error(`merchant not auto-approved: ${JSON.stringify(submitted.body)}`);
+  if ((submitted.body as { status: string }).status !== 'approved') {
+    // Not auto-approved (e.g. medium risk): an operator approves it, as in production.
+    const reviewed = await api<{ status: string }>(server, 'POST', `/v1/merchants/${merchantId}/review`, { decision: 'approve', note: 'bench' });
+    expectStatus('merchant review', reviewed, [200]);
+    if (reviewed.body.status !== 'approved') throw new Error(`merchant not approved: ${JSON.stringify(reviewed.body)}`);
+  }
   return { modelCode, merchantId };
 }
 

@@ -2,5 +2,6 @@
 import type { Scenario } from '../lib/types.js';
 import { feeQuote } from './fee-quote.js';
 import { httpFloor } from './http-floor.js';
+import { txPath } from './tx-path.js';
 
-export const scenarios: Scenario[] = [httpFloor, feeQuote];
+export const scenarios: Scenario[] = [httpFloor, txPath, feeQuote];

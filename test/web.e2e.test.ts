@@ -195,6 +195,24 @@ describe('web app in Chromium', () => {
     await page.context().close();
   });
 
+  it('uploads a KYC document from the wizard and then no longer asks for it', async () => {
+    const page = await newPage();
+    await loginWithKey(page, merchantKey);
+    await page.waitForURL(`${base}/portal`);
+    await page.goto(`${base}/portal/onboarding`);
+    await page.getByText('证件材料').first().click();
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const row = page.locator('.ant-space', { hasText: '身份证人像面' }).filter({ has: page.locator('input[type=file]') }).last();
+    await row.locator('input[type=file]').setInputFiles({ name: 'id-front.png', mimeType: 'image/png', buffer: png });
+    await page.locator('.ant-upload-list-item-done, .ant-upload-list-item').first().waitFor();
+    await expect.poll(async () => (await t.request('GET', `/v1/merchants/${merchantId}/documents`)).body.data
+      .map((d: { kind: string }) => d.kind)).toContain('id_front');
+    await page.reload();
+    await page.getByText('证件材料').first().click();
+    await expect.poll(async () => page.getByText('身份证人像面').count()).toBe(0);
+    await page.context().close();
+  });
+
   it('works at phone width', async () => {
     const page = await newPage({ width: 390, height: 844 });
     await loginWithKey(page, merchantKey);

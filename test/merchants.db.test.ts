@@ -274,6 +274,13 @@ describe('sensitive data and scope', () => {
     expect(page2.body.hasMore).toBe(false);
     const byMid = await t.request('GET', `/v1/merchants?q=${a.mid}`);
     expect(byMid.body.data.map((m: { id: string }) => m.id)).toEqual([a.id]);
+    const input = individual();
+    const c = await create(input);
+    const byId = await t.request('POST', '/v1/merchants/lookup', { body: { idNumber: input.idNumber } });
+    expect(byId.body.data.map((m: { id: string }) => m.id)).toEqual([c.id]);
+    const byAccount = await t.request('POST', '/v1/merchants/lookup', { body: { accountNumber: input.settlementAccount.number } });
+    expect(byAccount.body.data.map((m: { id: string }) => m.id)).toEqual([c.id]);
+    expect((await t.request('POST', '/v1/merchants/lookup', { body: {} })).status).toBe(400);
   });
 
   it('a settlement account change on an approved merchant is audited and emits an event', async () => {
@@ -286,6 +293,22 @@ describe('sensitive data and scope', () => {
     const events = await listMerchantEvents(t.ctx.db, { type: 'merchant.settlement_account_changed', merchantId: m.id });
     expect(events).toHaveLength(1);
     expect(JSON.stringify(events[0]!.payload)).not.toContain(number);
+  });
+
+  it('asks again for an ID card that is about to expire (business clock moved)', async () => {
+    const m = await create(individual({ idExpiry: '2031-01-10' }));
+    for (const kind of ['id_front', 'id_back', 'bank_card']) await upload(m.id, kind, jpeg);
+    expect((await t.request('GET', `/v1/merchants/${m.id}/missing`)).body.complete).toBe(true);
+    await t.setNow('2031-01-01T04:00:00Z');
+    const missing = await t.request('GET', `/v1/merchants/${m.id}/missing`);
+    expect(missing.body.data).toEqual([
+      { field: 'idExpiry', reason: 'expiring', expiresOn: '2031-01-10' },
+      { field: 'documents.id_front', reason: 'expiring', expiresOn: '2031-01-10' },
+      { field: 'documents.id_back', reason: 'expiring', expiresOn: '2031-01-10' },
+    ]);
+    const submit = await t.request('POST', `/v1/merchants/${m.id}/submit`);
+    expect(submit.body.risk.reasons.map((r: { code: string }) => r.code)).toEqual(['document_expiring']);
+    t.ctx.clock.setOffsetMs(0);
   });
 
   it('seeds demo merchants idempotently', async () => {

@@ -61,7 +61,7 @@ export async function countOthersWithHash(db: Executor, column: 'id_number_hash'
 
 export interface MerchantFilters {
   status?: string; type?: string; mcc?: string; cityCode?: string; onlyId?: string | null;
-  text?: string; phone?: string; idNumberHash?: string;
+  text?: string; phone?: string; idNumberHash?: string; accountNumberHash?: string;
 }
 
 export async function listMerchantRows(db: Executor, filters: MerchantFilters, after: [string, string] | undefined, limit: number): Promise<MerchantRow[]> {
@@ -72,6 +72,7 @@ export async function listMerchantRows(db: Executor, filters: MerchantFilters, a
   if (filters.mcc) query = query.where('mcc', '=', filters.mcc);
   if (filters.cityCode) query = query.where('city_code', '=', filters.cityCode);
   if (filters.idNumberHash) query = query.where('id_number_hash', '=', filters.idNumberHash);
+  if (filters.accountNumberHash) query = query.where('account_number_hash', '=', filters.accountNumberHash);
   if (filters.text) {
     const text = filters.text;
     const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -4,10 +4,10 @@ import multipart from '@fastify/multipart';
 import type { Role } from '../../platform/actor.js';
 import type { AppContext } from '../../platform/context.js';
 import { actorOf, anyOperator, assertMerchantScope, operatorsAndMerchants } from '../../platform/http/auth.js';
-import { AppError } from '../../platform/http/errors.js';
+import { AppError, validationError } from '../../platform/http/errors.js';
 import { decodeCursor, pageLimit, toPage } from '../../platform/http/pagination.js';
 import { AnyObject, Page, PageQuery, Strict, Type } from '../../platform/http/schema.js';
-import { documentBytesMax } from '../../platform/limits.js';
+import { documentBytesMax, pageLimitMax } from '../../platform/limits.js';
 import type { JihuoApp } from '../../platform/module.js';
 import { addToBlacklist, blacklistKinds, blacklistView, removeFromBlacklist } from './blacklist.service.js';
 import { isDocumentKind, listDocuments, readDocument, uploadDocument } from './document.service.js';
@@ -51,7 +51,6 @@ const ListQuery = Strict({
   mcc: Type.Optional(Type.String({ pattern: '^\\d{4}$' })),
   cityCode: Type.Optional(Type.String({ pattern: '^\\d{6}$' })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Name contains, or exact id, MID or phone' })),
-  idNumber: Type.Optional(Type.String({ maxLength: 32, description: 'Exact ID number (matched by keyed hash)' })),
 });
 
 function scoped(request: Parameters<typeof actorOf>[0], merchantId: string) {
@@ -80,9 +79,28 @@ export async function registerMerchantRoutes(app: JihuoApp, ctx: AppContext): Pr
     const rows = await listMerchantRows(ctx.db, {
       onlyId: actor.merchantId, status: q.status, type: q.type, mcc: q.mcc, cityCode: q.cityCode, text: q.q,
       phone: q.q ? normalizeMobile(q.q) ?? undefined : undefined,
-      idNumberHash: q.idNumber ? ctx.hash('id_number', q.idNumber.trim().toUpperCase()) : undefined,
     }, after, limit + 1);
     return toPage(rows, limit, (r) => [r.created_at.toISOString(), r.id], merchantView);
+  });
+
+  // A POST, so the ID or account number travels in the body and never in a logged URL.
+  app.post('/v1/merchants/lookup', {
+    schema: {
+      tags: ['merchants'], summary: 'Find merchants by exact ID number or settlement account number (keyed-hash match)',
+      body: Strict({ idNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })), accountNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })) }),
+      response: { 200: Page(AnyObject) },
+    },
+    config: { access: { roles: anyOperator } },
+  }, async (request) => {
+    const { idNumber, accountNumber } = request.body;
+    if (idNumber === undefined && accountNumber === undefined) {
+      throw validationError([{ field: 'idNumber', rule: 'required', message: 'send idNumber or accountNumber' }]);
+    }
+    const rows = await listMerchantRows(ctx.db, {
+      idNumberHash: idNumber === undefined ? undefined : ctx.hash('id_number', idNumber.replace(/\s/g, '').toUpperCase()),
+      accountNumberHash: accountNumber === undefined ? undefined : ctx.hash('account_number', accountNumber.replace(/[\s-]/g, '')),
+    }, undefined, pageLimitMax + 1);
+    return toPage(rows, pageLimitMax, (r) => [r.created_at.toISOString(), r.id], merchantView);
   });
 
   app.get('/v1/merchants/:id', {

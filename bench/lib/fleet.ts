@@ -37,16 +37,17 @@ function expectStatus(what: string, res: { status: number; body: unknown }, ok: 
   if (!ok.includes(res.status)) throw new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
 }
 
-/** Runs `fn` over items with at most `concurrency` in flight. */
-export async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+/** Runs `fn` over items with at most `concurrency` in flight; none start after `deadline` (ms). Returns how many ran. */
+export async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>, deadline = Infinity): Promise<number> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && Date.now() < deadline) {
       const i = next++;
       await fn(items[i]!, i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return Math.min(next, items.length);
 }
 
 /** A PRC resident ID with a valid GB 11643 check character. */

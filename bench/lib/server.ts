@@ -45,9 +45,23 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
   throw new Error('server did not become healthy in time');
 }
 
-export async function startBenchServer(options: { backend: Backend; databaseUrl?: string; extraEnv?: Record<string, string> }): Promise<BenchServer> {
+/** The environment of a bench server or CLI run on this backend (PGlite: its data directory). */
+export function benchEnv(backend: Backend, databaseUrl: string | undefined, dataDir: string): Record<string, string> {
+  return {
+    ...benchSecrets, JIHUO_DATA_DIR: dataDir, JIHUO_WORKERS: '0', LOG_LEVEL: 'warn', JIHUO_ENABLE_TEST_CLOCK: '1',
+    ...(backend === 'postgres' ? { DATABASE_URL: databaseUrl! } : {}),
+  };
+}
+
+/** A fresh data directory for one scenario (PGlite's database lives in it). */
+export function benchDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'jihuo-bench-'));
+}
+
+/** `dataDir`: an existing directory prepared in-process (it is removed on stop either way). */
+export async function startBenchServer(options: { backend: Backend; databaseUrl?: string; extraEnv?: Record<string, string>; dataDir?: string }): Promise<BenchServer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'jihuo-bench-'));
+  const dataDir = options.dataDir ?? benchDataDir();
   const env: Record<string, string> = {
     ...benchSecrets, PORT: String(port), HOST: '127.0.0.1', JIHUO_DATA_DIR: dataDir, JIHUO_BENCH_ROUTES: '1',
     JIHUO_WORKERS: '0', LOG_LEVEL: 'warn', JIHUO_ENABLE_TEST_CLOCK: '1',

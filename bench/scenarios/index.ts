@@ -1,7 +1,8 @@
 // Every benchmark scenario, in the order they run.
 import type { Scenario } from '../lib/types.js';
+import { activation } from './activation.js';
 import { feeQuote } from './fee-quote.js';
 import { httpFloor } from './http-floor.js';
 import { txPath } from './tx-path.js';
 
-export const scenarios: Scenario[] = [httpFloor, txPath, feeQuote];
+export const scenarios: Scenario[] = [httpFloor, txPath, activation, feeQuote];

@@ -150,7 +150,7 @@ export async function openCase(ctx: AppContext, trx: Executor, input: OpenCaseIn
     id, terminal_id: terminal.id, merchant_id: terminal.merchant_id, reason, policy, status: 'open',
     note: input.note ?? null, evidence_merchant: JSON.stringify(input.evidence?.merchantVisible ?? {}),
     evidence_internal: JSON.stringify(input.evidence?.internal ?? {}), deadline, blocks_at: blocksAt,
-    blocked_at: null, effective_at: null, needs_code: !definition.restoresWithoutCode, key_rotation_pending: false,
+    blocked_at: null, disputed_at: null, dispute_ticket_id: null, dispute_outcome: null, effective_at: null, needs_code: !definition.restoresWithoutCode, key_rotation_pending: false,
     trigger_key: input.triggerKey ?? null, campaign_id: input.campaignId ?? null, replaces_case_id: existing?.id ?? null,
     opened_by_kind: input.actor.kind, opened_by_id: input.actor.id, created_at: now, updated_at: now, closed_at: null,
   }).returningAll().executeTakeFirstOrThrow();
@@ -183,7 +183,8 @@ export async function applyBlock(ctx: AppContext, trx: Executor, row: CaseRow, t
 
 /** Blocks the terminal of a grace case whose quiet-window start has come; false when not due. */
 export async function blockIfDue(ctx: AppContext, trx: Executor, row: CaseRow, terminal: TerminalRow): Promise<CaseRow> {
-  if (row.blocked_at !== null || row.blocks_at === null || isClosed(row)) return row;
+  // A disputed case is paused: nothing blocks until an operator has confirmed it.
+  if (row.blocked_at !== null || row.blocks_at === null || row.disputed_at !== null || isClosed(row)) return row;
   if (row.blocks_at.getTime() > ctx.clock.now().getTime()) return row;
   return applyBlock(ctx, trx, row, terminal, systemActor);
 }

@@ -17,6 +17,9 @@ export interface ReactivationCaseTable {
   evidence_internal: JSONColumnType<Record<string, unknown>, string, string>;
   deadline: Date | null;
   blocks_at: Date | null;
+  disputed_at: Date | null;
+  dispute_ticket_id: string | null;
+  dispute_outcome: 'genuine' | 'fraud' | null;
   blocked_at: Date | null;
   effective_at: Date | null;
   needs_code: boolean;

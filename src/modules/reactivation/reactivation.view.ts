@@ -25,6 +25,10 @@ export function caseView(row: CaseRow, steps: StepRow[], sn: string, actor: Acto
     message: reasonText(reason, 'portal'),
     evidence: row.evidence_merchant,
     ...(operator ? { internalEvidence: row.evidence_internal, note: row.note, campaignId: row.campaign_id } : {}),
+    dispute: row.dispute_ticket_id === null ? null : {
+      status: row.dispute_outcome ?? 'under_review', ticketId: row.dispute_ticket_id,
+      pausedSince: row.disputed_at?.toISOString() ?? null,
+    },
     helpSlug: definition.helpSlug,
     replacesCaseId: row.replaces_case_id,
     createdAt: row.created_at.toISOString(),

@@ -19,7 +19,7 @@ export async function sweepBlocking(ctx: AppContext): Promise<number> {
   return ctx.db.transaction().execute(async (trx) => {
     const due = await trx.selectFrom('reactivation_cases').selectAll()
       .where('status', 'in', openStatuses).where('policy', '=', 'grace').where('blocked_at', 'is', null)
-      .where('blocks_at', '<=', ctx.clock.now()).orderBy('blocks_at').limit(sweepBatchMax).forUpdate().skipLocked().execute();
+      .where('disputed_at', 'is', null).where('blocks_at', '<=', ctx.clock.now()).orderBy('blocks_at').limit(sweepBatchMax).forUpdate().skipLocked().execute();
     for (const row of due) {
       const sn = (await trx.selectFrom('terminals').select('sn').where('id', '=', row.terminal_id).executeTakeFirstOrThrow()).sn;
       await applyBlock(ctx, trx, row, await lockTerminal(trx, sn), systemActor);

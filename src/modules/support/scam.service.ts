@@ -1,10 +1,12 @@
 // "I did not expect this" (SPEC §7, §12): one action from any re-activation case or received
 // message opens a high-priority fraud ticket and alerts operators; the merchant sees the outcome
-// on the ticket. Pausing the case deadline goes through the re-activation module.
+// on the ticket and the case. Pausing the case deadline goes through the re-activation module.
 import type { Actor } from '../../platform/actor.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { AppError, validationError } from '../../platform/http/errors.js';
+import { disputeCase } from '../reactivation/dispute.service.js';
+import { caseOrThrow } from '../reactivation/reactivation.service.js';
 import { openTicket, ticketView } from './ticket.service.js';
 
 export interface ScamReportInput { caseId?: string | undefined; noticeCode?: string | undefined; merchantId?: string | undefined; note?: string | undefined }
@@ -13,7 +15,8 @@ export async function reportScam(ctx: AppContext, trx: Executor, actor: Actor, i
   if (!input.caseId && !input.noticeCode) {
     throw validationError([{ field: 'caseId', rule: 'one_of', message: 'name the case or the notice code of the message' }]);
   }
-  const merchantId = actor.merchantId ?? input.merchantId;
+  const reported = input.caseId ? await caseOrThrow(trx, input.caseId, actor, true) : null;
+  const merchantId = actor.merchantId ?? reported?.merchant_id ?? input.merchantId;
   if (!merchantId) throw validationError([{ field: 'merchantId', rule: 'required', message: 'operators name the merchant' }]);
   const merchant = await trx.selectFrom('merchants').select('id').where('id', '=', merchantId).executeTakeFirst();
   if (!merchant) throw new AppError('merchant_not_found', `Merchant ${merchantId} was not found`);
@@ -23,7 +26,9 @@ export async function reportScam(ctx: AppContext, trx: Executor, actor: Actor, i
     body: input.note ?? 'The merchant did not expect this request and reports it as a possible scam.', fraud: true,
     relatedCaseId: input.caseId ?? null, relatedNotice: input.noticeCode ?? null,
   });
+  // The case's deadline pauses until an operator confirms it genuine or fraudulent.
+  if (reported) await disputeCase(ctx, trx, reported.id, ticket.id, actor);
   await ctx.audit(trx, actor, { action: 'scam.reported', subjectType: 'ticket', subjectId: ticket.id, merchantId,
     details: { caseId: input.caseId ?? null, noticeCode: input.noticeCode ?? null } });
-  return { ticket: ticketView(ticket, ctx.clock.now()), casePaused: false };
+  return { ticket: ticketView(ticket, ctx.clock.now()), casePaused: reported !== null };
 }

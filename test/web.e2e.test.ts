@@ -27,6 +27,7 @@ let browser: Browser;
 let merchantKey: string;
 let merchantId: string;
 let terminalSn: string;
+let terminalFactoryKey: Buffer;
 
 /** The calendar day in Asia/Shanghai (UTC+8, no daylight saving). */
 function shanghaiDay(instant: Date): string {
@@ -65,7 +66,9 @@ beforeAll(async () => {
   merchantId = merchant.id;
   merchantKey = (await createApiKey(t.ctx, { name: 'owner', role: 'merchant_owner', merchantId })).key;
   const modelCode = await insertDeviceModel(t.ctx, { code: 'SMART-E2E', kind: 'smart' });
-  terminalSn = (await insertTerminal(t.ctx, { modelCode, merchantId, status: 'delivered', sn: 'SNE2E0000001' })).sn;
+  const fixtureTerminal = await insertTerminal(t.ctx, { modelCode, merchantId, status: 'delivered', sn: 'SNE2E0000001' });
+  terminalSn = fixtureTerminal.sn;
+  terminalFactoryKey = fixtureTerminal.factoryKey;
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 });
 
@@ -210,6 +213,23 @@ describe('web app in Chromium', () => {
     await page.reload();
     await page.getByText('证件材料').first().click();
     await expect.poll(async () => page.getByText('身份证人像面').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('shows a failed self-test with guidance per component in the portal', async () => {
+    const issued = await t.request('POST', `/v1/terminals/${terminalSn}/activation-codes`, { body: { channel: 'portal' } });
+    expect(issued.status).toBe(201);
+    const terminal = new TerminalClient({ server: base, sn: terminalSn, factoryKey: terminalFactoryKey.toString('hex'), terminalKey: null });
+    await terminal.hello({ firmwareVersion: '2.0.0' });
+    expect((await terminal.activate(issued.body.code)).status).toBe('self_test');
+    expect((await terminal.selfTest({ cardReader: 'pass', contactless: 'pass', qrScanner: 'pass', printer: 'fail', network: 'pass' })).status).toBe('self_test');
+    const page = await newPage();
+    await loginWithKey(page, merchantKey);
+    await page.goto(`${base}/portal/terminals/${terminalSn}`);
+    const selfTest = page.getByTestId('self-test');
+    await selfTest.locator('tr', { hasText: '打印机' }).getByText('未通过').waitFor();
+    await selfTest.getByText('请检查打印纸是否装反或用完，合上纸仓盖后重试。').waitFor();
+    await page.screenshot({ path: join(shots, 'portal-self-test-failed.png'), fullPage: true });
     await page.context().close();
   });
 

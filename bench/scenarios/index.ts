@@ -3,6 +3,7 @@ import type { Scenario } from '../lib/types.js';
 import { activation } from './activation.js';
 import { feeQuote } from './fee-quote.js';
 import { httpFloor } from './http-floor.js';
+import { settlement } from './settlement.js';
 import { txPath } from './tx-path.js';
 
-export const scenarios: Scenario[] = [httpFloor, txPath, activation, feeQuote];
+export const scenarios: Scenario[] = [httpFloor, txPath, activation, settlement, feeQuote];

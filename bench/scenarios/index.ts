@@ -3,7 +3,8 @@ import type { Scenario } from '../lib/types.js';
 import { activation } from './activation.js';
 import { feeQuote } from './fee-quote.js';
 import { httpFloor } from './http-floor.js';
+import { importScenario } from './import.js';
 import { settlement } from './settlement.js';
 import { txPath } from './tx-path.js';
 
-export const scenarios: Scenario[] = [httpFloor, txPath, activation, settlement, feeQuote];
+export const scenarios: Scenario[] = [httpFloor, txPath, activation, settlement, importScenario, feeQuote];

@@ -1,0 +1,74 @@
+// Proves the HTTP hardening of SPEC §13: security headers on every answer, CORS closed by default,
+// the request body limit (413), per-IP rate limits on log-in and on the public notice check (429
+// with Retry-After), and that terminal routes are not throttled below Appendix A's 600 a minute.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestBodyBytesMax } from '../src/platform/limits.js';
+import { noticeLookupsPerMinuteMax } from '../src/modules/notifications/notification.limits.js';
+import { createTestApp, type TestApp } from './harness.js';
+
+let t: TestApp;
+beforeAll(async () => { t = await createTestApp(); });
+afterAll(async () => { await t.close(); });
+
+describe('HTTP hardening', () => {
+  it('sends the helmet security headers', async () => {
+    for (const url of ['/healthz', '/v1/merchants']) {
+      const res = await t.request('GET', url);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it('keeps CORS closed: no allow-origin on a preflight or a cross-origin request', async () => {
+    const preflight = await t.app.inject({ method: 'OPTIONS', url: '/v1/merchants', headers: {
+      origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } });
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
+    const cross = await t.request('GET', '/v1/merchants', { headers: { origin: 'https://evil.example' } });
+    expect(cross.status).toBe(200);
+    expect(cross.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const big = JSON.stringify({ type: 'individual', legalName: 'x'.repeat(requestBodyBytesMax + 10) });
+    const res = await t.request('POST', '/v1/merchants', { rawBody: big });
+    expect(res.status).toBe(413);
+  });
+
+  it('rate-limits log-in per client (429 with Retry-After)', async () => {
+    const statuses: number[] = [];
+    let limited: Awaited<ReturnType<TestApp['request']>> | undefined;
+    for (let i = 0; i < 40 && !limited; i++) {
+      const res = await t.request('POST', '/v1/auth/login', { key: null, body: { login: 'nobody', password: 'wrong-password' } });
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
+    }
+    expect(statuses[0]).toBe(401);
+    expect(limited, `statuses: ${statuses.join(',')}`).toBeDefined();
+    expect(statuses.length).toBe(31);
+    expect(Number(limited!.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('rate-limits the public notice check per client (429 with Retry-After)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i <= noticeLookupsPerMinuteMax; i++) {
+      statuses.push((await t.request('GET', `/v1/public/notices/NOTREAL${i}`, { key: null })).status);
+    }
+    expect(statuses.slice(0, noticeLookupsPerMinuteMax).every((s) => s === 404)).toBe(true);
+    const last = await t.request('GET', '/v1/public/notices/NOTREAL', { key: null });
+    expect(statuses.at(-1)).toBe(429);
+    expect(last.status).toBe(429);
+    expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('does not throttle terminal routes by IP below 600 requests a minute', async () => {
+    // Unsigned requests are refused by the signature check (401), never by an IP limit (429).
+    const statuses = await Promise.all(Array.from({ length: 120 }, () =>
+      t.app.inject({ method: 'POST', url: '/terminal/v1/activate', headers: { 'content-type': 'application/json' }, payload: '{"activationCode":"123456789012"}' })
+        .then((r) => r.statusCode)));
+    expect(statuses.filter((s) => s === 429)).toHaveLength(0);
+    expect(new Set(statuses)).toEqual(new Set([401]));
+  });
+});

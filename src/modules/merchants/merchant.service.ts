@@ -1,4 +1,5 @@
 // Merchant rules. Other modules read merchants only through this service.
+import { onSettlementAccountChanged } from '../reactivation/reactivation.hooks.js';
 import { randomInt } from 'node:crypto';
 import type { Updateable } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
@@ -338,7 +339,7 @@ export const settlementAccountChangedEvent = 'merchant.settlement_account_change
 /**
  * Changes the settlement account. For an approved merchant this is the sensitive path SPEC §7
  * (`account_change`) hangs on: an audit row and a `merchant.settlement_account_changed` event that
- * the re-activation module reads (listMerchantEvents); nothing is called directly from here.
+ * the re-activation module reads (listMerchantEvents), and the re-activation cases it opens.
  */
 export async function changeSettlementAccount(ctx: AppContext, actor: Actor, id: string, account: { bank: string; number: string; holder: string }, requestId?: string): Promise<MerchantView> {
   return ctx.db.transaction().execute(async (trx) => {
@@ -354,6 +355,8 @@ export async function changeSettlementAccount(ctx: AppContext, actor: Actor, id:
     await ctx.audit(trx, actor, { action: settlementAccountChangedEvent, subjectType: 'merchant', subjectId: id, merchantId: id, requestId, details });
     if (row.status === 'approved') {
       await insertMerchantEvent(trx, { id: newId('evt'), merchantId: id, type: settlementAccountChangedEvent, at, payload: { merchantId: id, ...details, actorKind: actor.kind, actorId: actor.id } });
+      // SPEC §7 `account_change`: every active terminal blocks until the merchant confirms.
+      await onSettlementAccountChanged(ctx, trx, id, actor);
     }
     return merchantView(await merchantOrThrow(trx, id));
   });

@@ -15,6 +15,9 @@ import { accounts, postJournalEntry } from '../src/modules/ledger/ledger.service
 import { insertMerchant } from './fixtures.js';
 import { createTestDatabase, testDbKind, type TestDatabase } from './harness.js';
 
+// Each test spawns CLI processes: generous on a busy 2-core machine.
+const cliTestTimeoutMs = 240_000;
+
 let database: TestDatabase;
 let dir: string;
 let env: Record<string, string>;
@@ -80,11 +83,11 @@ describe('backup and restore', () => {
 
     const after = await withCtx((ctx) => digestTables(ctx.db));
     expect(after).toEqual(before);
-  });
+  }, cliTestTimeoutMs);
 
   it('refuses to restore without the manifest', () => {
     const result = jihuo(['restore', join(dir, 'missing.dump')]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('manifest');
-  });
+  }, cliTestTimeoutMs);
 });

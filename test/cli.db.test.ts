@@ -13,6 +13,9 @@ const secrets = {
   JIHUO_FIELD_KEY_ID: 'k1',
 };
 
+// Each test spawns CLI processes: generous on a busy 2-core machine.
+const cliTestTimeoutMs = 240_000;
+
 let database: TestDatabase;
 let dataDir: string;
 let env: Record<string, string>;
@@ -47,18 +50,18 @@ describe('jihuo CLI', () => {
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
     expect(verify.stdout).toContain('audit: ok');
     expect(verify.stdout).toContain('ledger: ok');
-  });
+  }, cliTestTimeoutMs);
 
   it('refuses a merchant role without a merchant', () => {
     const result = jihuo(['apikey', 'create', '--role', 'merchant_owner']);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('--merchant');
-  });
+  }, cliTestTimeoutMs);
 
   it('fails with one clear line and exit code 1 when the database cannot be reached', () => {
     const result = jihuo(['migrate'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^jihuo: cannot reach the database/);
-  });
+  }, cliTestTimeoutMs);
 });

@@ -4,7 +4,7 @@
 // terminal protocol (key unwrapped) and passed through the self-test. Bounded concurrency, 127.0.0.1.
 import { randomBytes, randomInt } from 'node:crypto';
 import { signedHeaders } from '../../src/platform/crypto/request-signature.js';
-import { unwrapTerminalKey } from '../../src/platform/crypto/terminal-keys.js';
+import { unwrapTerminalKey, type WrappedKey } from '../../src/platform/crypto/terminal-keys.js';
 import { benchSecrets, type BenchServer } from './server.js';
 
 export interface BenchTerminal { sn: string; factoryKey: Buffer; terminalKey: Buffer | null; code: string | null }
@@ -115,7 +115,7 @@ export async function issueCode(server: BenchServer, t: BenchTerminal): Promise<
 }
 
 export async function redeem(server: BenchServer, t: BenchTerminal): Promise<void> {
-  const res = await terminalCall<{ terminalKey: string }>(server, { sn: t.sn, key: t.factoryKey }, 'POST', '/terminal/v1/activate', { activationCode: t.code });
+  const res = await terminalCall<{ terminalKey: WrappedKey }>(server, { sn: t.sn, key: t.factoryKey }, 'POST', '/terminal/v1/activate', { activationCode: t.code });
   expectStatus(`activate ${t.sn}`, res, [200]);
   t.terminalKey = unwrapTerminalKey(t.factoryKey, t.sn, res.body.terminalKey);
 }

@@ -29,3 +29,9 @@ export interface Scenario {
 export function ratio(value: number, baseline: number): number {
   return baseline > 0 ? Math.round((value / baseline) * 100) / 100 : 0;
 }
+
+/** The database backend of a scenario that needs one ('none' is only for in-process scenarios). */
+export function databaseBackend(env: BenchEnv): 'postgres' | 'pglite' {
+  if (env.backend === 'none') throw new Error('this scenario needs a database backend');
+  return env.backend;
+}

@@ -2,12 +2,13 @@
 import { runLoad } from '../lib/load.js';
 import { startBenchServer } from '../lib/server.js';
 import type { BenchRow, Scenario } from '../lib/types.js';
+import { databaseBackend } from '../lib/types.js';
 
 export const httpFloor: Scenario = {
   name: 'http-floor',
   backends: ['postgres', 'pglite'],
   async run(env) {
-    const server = await startBenchServer({ backend: env.backend, databaseUrl: env.databaseUrl });
+    const server = await startBenchServer({ backend: databaseBackend(env), databaseUrl: env.databaseUrl });
     try {
       const duration = env.quick ? 2 : 5;
       const floor = await runLoad({ url: server.url, path: '/healthz', connections: 32, durationSeconds: duration });

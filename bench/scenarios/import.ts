@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { withBenchContext, timeMs } from '../lib/inproc.js';
 import { benchDataDir, benchEnv } from '../lib/server.js';
 import type { Scenario } from '../lib/types.js';
-import { ratio } from '../lib/types.js';
+import { databaseBackend, ratio } from '../lib/types.js';
 
 export const importScenario: Scenario = {
   name: 'import',
@@ -39,7 +39,7 @@ export const importScenario: Scenario = {
     let report = '';
     const importMs = await timeMs(async () => {
       const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'terminals', 'import', file, '--json'], {
-        env: { ...process.env, ...benchEnv(env.backend, env.databaseUrl, dataDir) }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, ...benchEnv(databaseBackend(env), env.databaseUrl, dataDir) }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
       });
       if (child.status !== 0) throw new Error(`jihuo terminals import exited ${child.status}: ${child.stderr.slice(-500)}`);
       report = child.stdout.trim().split('\n').at(-1) ?? '';

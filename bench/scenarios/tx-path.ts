@@ -9,6 +9,7 @@ import { activeFleet, type BenchTerminal } from '../lib/fleet.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { startBenchServer, type BenchServer } from '../lib/server.js';
 import type { BenchRow, Scenario } from '../lib/types.js';
+import { databaseBackend } from '../lib/types.js';
 import { ratio } from '../lib/types.js';
 
 const path = '/terminal/v1/transactions';
@@ -58,7 +59,7 @@ export const txPath: Scenario = {
   name: 'tx-path',
   backends: ['postgres', 'pglite'],
   async run(env) {
-    const server = await startBenchServer({ backend: env.backend, databaseUrl: env.databaseUrl });
+    const server = await startBenchServer({ backend: databaseBackend(env), databaseUrl: env.databaseUrl });
     try {
       const main = 32;
       const levels = [1, 4, 16, 64];

@@ -145,6 +145,11 @@ describe('completion and key rotation', () => {
     const right = await t.request('POST', `/v1/reactivations/${open.body.id}/steps/confirm_identity_sms/complete`, { body: { code: '111111' } });
     expect(right.status).toBe(200);
     expect(right.body.status).toBe('in_progress');
+    // The password step checks the terminal's supervisor password held by the platform.
+    expect((await t.request('PUT', `/v1/terminals/${term.sn}/supervisor-password`, { body: { password: '654321' } })).status).toBe(200);
+    const badPassword = await t.request('POST', `/v1/reactivations/${open.body.id}/steps/confirm_transaction_password/complete`, { body: { transactionPassword: '123456' } });
+    expect(badPassword.status).toBe(403);
+    expect(badPassword.body.error).toMatchObject({ code: 'supervisor_password_invalid', details: { attemptsRemaining: 4 } });
     const done = await t.request('POST', `/v1/reactivations/${open.body.id}/steps/confirm_transaction_password/complete`, { body: { transactionPassword: '654321' } });
     expect(done.body.status).toBe('completed');
     const row = await terminalRow(term.id);

@@ -7,6 +7,7 @@ import { decodeCursor, pageLimit, toPage } from '../../platform/http/pagination.
 import { AnyObject, IsoDateTime, Page, PageQuery, Strict, Type } from '../../platform/http/schema.js';
 import type { JihuoApp } from '../../platform/module.js';
 import { findTerminalBySn } from '../terminals/terminal.service.js';
+import { verifySupervisorPassword } from '../transactions/terminal-operator.service.js';
 import { noteLengthMax } from './reactivation.config.js';
 import { listCasesOfTerminal, listSteps } from './reactivation.repository.js';
 import { scheduleEffect } from './reactivation.schedule.js';
@@ -100,6 +101,12 @@ export function registerReactivationRoutes(app: JihuoApp, ctx: AppContext): void
     const body = request.body ?? {};
     const { id, kind } = request.params;
     if (kind === 'confirm_identity_sms' && body.code !== undefined) await checkSmsCode(ctx, id, body.code, actor);
+    if (kind === 'confirm_transaction_password') {
+      // The platform holds the terminal's supervisor password (the PIN pad's transaction password
+      // never leaves the device): it is checked, with its lockout, before the step transaction.
+      const open = await caseOrThrow(ctx.db, id, actor);
+      await verifySupervisorPassword(ctx, { id: open.terminal_id, merchantId: open.merchant_id }, body.transactionPassword ?? '');
+    }
     return ctx.db.transaction().execute(async (trx) => {
       const row = await completeStep(ctx, trx, { caseId: id, kind, actor, body });
       return loadCaseView(trx, row, actor);

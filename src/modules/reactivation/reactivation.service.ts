@@ -279,7 +279,7 @@ async function assertStepSatisfied(ctx: AppContext, trx: Executor, row: CaseRow,
       }
       return; // Checked (and attempts counted) by checkSmsCode before this transaction.
     case 'confirm_transaction_password':
-      // The terminal owns the transaction password; until a verifier exists we accept a well-formed one.
+      // Verified against the terminal's supervisor password by the route, before this transaction.
       if (!/^\d{6}$/.test(input.body.transactionPassword ?? '')) {
         throw validationError([{ field: 'transactionPassword', rule: 'pattern', message: 'six digits' }]);
       }

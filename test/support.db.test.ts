@@ -4,6 +4,8 @@
 // hotline view, and help articles with suggestions.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
+import { unwrapTerminalKey } from '../src/platform/crypto/terminal-keys.js';
+import { dammValid } from '../src/modules/activation/activation-code.js';
 import { deliverAnnouncements, announcementsForTerminal } from '../src/modules/support/announcement.service.js';
 import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
 import { createTestApp, type TestApp } from './harness.js';
@@ -83,6 +85,84 @@ describe('tickets', () => {
     const queue = await t.request('GET', '/v1/tickets?fraud=true');
     expect(queue.body.data[0].id).toBe(res.body.ticket.id);
     expect((await t.request('POST', '/v1/scam-reports', { key: ownerKey, body: {} })).status).toBe(400);
+  });
+});
+
+/** A well-formed code (valid check digit) that is not the issued one. */
+function wrongCode(code: string, n: number): string {
+  for (let i = 1; ; i++) {
+    const body = String((Number(code.slice(0, 11)) + i * 7919 + n * 104729) % 1e11).padStart(11, '0');
+    for (let d = 0; d < 10; d++) if (dammValid(body + d) && body + d !== code) return body + d;
+  }
+}
+
+async function ticketsOfTerminal(merchantId: string, terminalId: string) {
+  const list = await t.request('GET', `/v1/tickets?merchantId=${merchantId}`);
+  return (list.body.data as Array<{ id: string; terminalId: string }>).filter((x) => x.terminalId === terminalId);
+}
+
+describe('automatic tickets', () => {
+  it('opens one ticket on the third self-test failure in a row, and again for a new streak', async () => {
+    const shop = await insertMerchant(t.ctx);
+    const device = await insertTerminal(t.ctx, { modelCode: await insertDeviceModel(t.ctx, { code: 'SUPPORT3' }), merchantId: shop.id, status: 'delivered' });
+    const code = (await t.request('POST', `/v1/terminals/${device.sn}/activation-codes`, { body: { channel: 'portal' } })).body.code as string;
+    const activated = await terminalRequest(t, { sn: device.sn, key: device.factoryKey }, 'POST', '/terminal/v1/activate', { activationCode: code });
+    const who = { sn: device.sn, key: unwrapTerminalKey(device.factoryKey, device.sn, activated.body.terminalKey) };
+    const failing = { cardReader: 'pass', contactless: 'pass', printer: 'fail', network: 'pass' };
+    const selfTest = (results: Record<string, string>) => terminalRequest(t, who, 'POST', '/terminal/v1/self-test', { results });
+
+    for (let i = 0; i < 2; i++) expect((await selfTest(failing)).body.passed).toBe(false);
+    expect(await ticketsOfTerminal(shop.id, device.id)).toEqual([]);
+    await selfTest(failing);
+    const [ticket] = await ticketsOfTerminal(shop.id, device.id);
+    expect(ticket).toMatchObject({ source: 'auto', category: 'device', priority: 'high', status: 'open',
+      subject: `Self-test failed 3 times on terminal ${device.sn}` });
+    const detail = await t.request('GET', `/v1/tickets/${ticket!.id}`);
+    expect(detail.body.messages).toHaveLength(1);
+    expect(detail.body.messages[0].body).toContain('printer');
+
+    await selfTest(failing); // the fourth failure of the same streak opens nothing
+    expect(await ticketsOfTerminal(shop.id, device.id)).toHaveLength(1);
+    expect((await t.request('GET', `/v1/tickets/${ticket!.id}`)).body.messages).toHaveLength(1);
+
+    expect((await selfTest({ ...failing, printer: 'pass' })).body.status).toBe('active');
+    await t.request('POST', `/v1/tickets/${ticket!.id}/status`, { body: { status: 'resolved' } });
+    for (let i = 0; i < 2; i++) await selfTest(failing);
+    expect(await ticketsOfTerminal(shop.id, device.id)).toHaveLength(1);
+    await selfTest(failing);
+    const after = await ticketsOfTerminal(shop.id, device.id);
+    expect(after).toHaveLength(2);
+    expect(after.filter((x) => x.id !== ticket!.id)[0]).toMatchObject({ source: 'auto', category: 'device', status: 'open' });
+  });
+
+  it('opens a ticket when activation locks, and notes a repeated lock on the same open ticket', async () => {
+    const shop = await insertMerchant(t.ctx);
+    const device = await insertTerminal(t.ctx, { modelCode: await insertDeviceModel(t.ctx, { code: 'SUPPORT4' }), merchantId: shop.id, status: 'delivered' });
+    const factory = { sn: device.sn, key: device.factoryKey };
+    const start = Date.parse('2030-03-04T02:00:00Z');
+    const lockOnce = async (round: number) => {
+      let last = 0;
+      for (let i = 0; i < 10; i++) {
+        const code = (await t.request('POST', `/v1/terminals/${device.sn}/activation-codes`, { body: { channel: 'portal' } })).body.code as string;
+        last = (await terminalRequest(t, factory, 'POST', '/terminal/v1/activate', { activationCode: wrongCode(code, round * 10 + i) })).status;
+      }
+      return last;
+    };
+    t.ctx.clock.set(new Date(start));
+    expect(await lockOnce(0)).toBe(423);
+    const tickets = await ticketsOfTerminal(shop.id, device.id);
+    expect(tickets).toHaveLength(1);
+    expect(tickets[0]).toMatchObject({ source: 'auto', category: 'activation', priority: 'high', subject: `Activation locked on terminal ${device.sn}` });
+    const alerts = await t.request('GET', '/v1/activation/alerts');
+    const alert = alerts.body.data.find((a: { kind: string; terminalId: string }) => a.kind === 'activation_locked' && a.terminalId === device.id);
+    expect(alert.details.ticketId).toBe(tickets[0]!.id);
+
+    t.ctx.clock.set(new Date(start + 61 * 60_000)); // the lock ended; ten more failures lock it again
+    expect(await lockOnce(1)).toBe(423);
+    expect(await ticketsOfTerminal(shop.id, device.id)).toHaveLength(1);
+    const detail = await t.request('GET', `/v1/tickets/${tickets[0]!.id}`);
+    expect(detail.body.messages.map((m: { visibility: string }) => m.visibility)).toEqual(['merchant', 'internal']);
+    t.ctx.clock.set(new Date('2030-03-04T02:00:00Z'));
   });
 });
 

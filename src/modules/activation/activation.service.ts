@@ -16,6 +16,7 @@ import {
 import { getMerchantSummary, type MerchantSummary } from '../merchants/merchant.service.js';
 import { sendNotification } from '../notifications/notification.service.js';
 import { needsActivationCode, onTerminalReactivated } from '../reactivation/reactivation.hooks.js';
+import { openAutoTicket } from '../support/ticket.service.js';
 import { appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow } from '../terminals/terminal.service.js';
 import type { TerminalStatus } from '../terminals/terminal.state.js';
 import { checkActivationCode, generateActivationCode, normalizeActivationCode } from './activation-code.js';
@@ -162,9 +163,10 @@ async function recordFailure(ctx: AppContext, trx: Executor, terminal: TerminalR
       .values({ terminal_id: terminal.id, merchant_id: terminal.merchant_id, locked_at: now, locked_until: lockedUntil })
       .onConflict((oc) => oc.column('terminal_id').doUpdateSet({ locked_at: now, locked_until: lockedUntil, merchant_id: terminal.merchant_id }))
       .execute();
+    const ticket = terminal.merchant_id ? await openLockTicket(ctx, trx, terminal, { failures, lockedUntil }) : null;
     await raiseOperatorAlert(trx, {
       kind: 'activation_locked', terminalId: terminal.id, merchantId: terminal.merchant_id, at: now,
-      details: { sn: terminal.sn, failures, lockedUntil: lockedUntil.toISOString() },
+      details: { sn: terminal.sn, failures, lockedUntil: lockedUntil.toISOString(), ticketId: ticket?.id ?? null },
     });
     await appendTerminalEvent(trx, {
       terminal, at: now, kind: 'activation_locked', actor: terminalActor(terminal), details: { failures, lockedUntil: lockedUntil.toISOString() },
@@ -177,6 +179,19 @@ async function recordFailure(ctx: AppContext, trx: Executor, terminal: TerminalR
   }
   const attemptsRemaining = Math.min(codeRemaining, terminalAttemptsMax - failures);
   return new AppError('activation_code_invalid', 'The activation code is not valid for this terminal', { attemptsRemaining });
+}
+
+/** The support ticket of an activation lock (SPEC §12: opened automatically), for the hotline to call back. */
+async function openLockTicket(ctx: AppContext, trx: Executor, terminal: TerminalRow, lock: { failures: number; lockedUntil: Date }) {
+  const until = lock.lockedUntil.toISOString();
+  const { ticket } = await openAutoTicket(ctx, trx, {
+    merchantId: terminal.merchant_id!, terminalId: terminal.id, category: 'activation', priority: 'high',
+    subject: `Activation locked on terminal ${terminal.sn}`,
+    body: `终端 ${terminal.sn} 的激活码连续输错 ${lock.failures} 次，激活已锁定至 ${until}。客服会与您联系；工作人员不会索要您的激活码。`
+      + ` / Activation on terminal ${terminal.sn} is locked until ${until} after ${lock.failures} wrong activation codes.`
+      + ' Support will contact you; our staff will never ask for your activation code.',
+  });
+  return ticket;
 }
 
 export async function raiseOperatorAlert(trx: Executor, input: {

@@ -3,7 +3,7 @@
 // reply to the merchant goes through the notifications outbox with a notice code.
 import type { Selectable } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
-import { isOperator } from '../../platform/actor.js';
+import { isOperator, systemActor } from '../../platform/actor.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/errors.js';
@@ -45,9 +45,32 @@ export async function openTicket(ctx: AppContext, trx: Executor, actor: Actor, i
   return row;
 }
 
-/** For other modules: a ticket opened by the system (activation lock, self-test failures). */
-export async function openAutoTicket(ctx: AppContext, trx: Executor, input: Omit<OpenTicketInput, 'source'>): Promise<TicketRow> {
-  return openTicket(ctx, trx, { kind: 'system', id: null, role: null, merchantId: null }, { ...input, source: 'auto' });
+export interface AutoTicket { ticket: TicketRow; opened: boolean }
+
+/**
+ * For other modules: a ticket opened by the system (activation lock, repeated self-test failures).
+ * One unresolved automatic ticket per terminal and category: a repeat becomes an internal note on
+ * it, so a terminal that keeps failing does not flood the hotline queue.
+ */
+export async function openAutoTicket(ctx: AppContext, trx: Executor, input: Omit<OpenTicketInput, 'source'>): Promise<AutoTicket> {
+  const actor = systemActor;
+  if (input.terminalId) {
+    const existing = await trx.selectFrom('tickets').selectAll().where('terminal_id', '=', input.terminalId)
+      .where('source', '=', 'auto').where('category', '=', input.category).where('status', 'not in', ['resolved', 'closed'])
+      .orderBy('created_at', 'desc').limit(1).forUpdate().executeTakeFirst();
+    if (existing) {
+      const now = ctx.clock.now();
+      await trx.insertInto('ticket_messages').values({
+        ticket_id: existing.id, merchant_id: existing.merchant_id, author_kind: actor.kind, author_id: actor.id,
+        visibility: 'internal', body: input.body, created_at: now,
+      }).execute();
+      await trx.updateTable('tickets').set({ updated_at: now }).where('id', '=', existing.id).execute();
+      await ctx.audit(trx, actor, { action: 'ticket.auto_repeated', subjectType: 'ticket', subjectId: existing.id,
+        merchantId: existing.merchant_id, details: { category: existing.category, subject: input.subject } });
+      return { ticket: existing, opened: false };
+    }
+  }
+  return { ticket: await openTicket(ctx, trx, actor, { ...input, source: 'auto' }), opened: true };
 }
 
 export async function lockTicket(trx: Executor, id: string, actor: Actor): Promise<TicketRow> {

@@ -2,41 +2,32 @@
 // clock, replies to closed tickets refused, scam reports as urgent fraud tickets, announcements
 // shown only inside their window (portal, SMS to opted-in merchants), maintenance warnings, the
 // hotline view, and help articles with suggestions.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
 import { unwrapTerminalKey } from '../src/platform/crypto/terminal-keys.js';
 import { dammValid } from '../src/modules/activation/activation-code.js';
 import { deliverAnnouncements, announcementsForTerminal } from '../src/modules/support/announcement.service.js';
 import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
 import { createTestApp, type TestApp } from './harness.js';
+import { checkNotice, deliveredSms, inboxNoticeCode, outboxRows, startSmsReceiver, type SmsReceiver } from './outbox-checks.js';
 import { terminalRequest } from './terminal-client.js';
 
-const sent: Array<{ merchantId: string; template: string; channels: string[] }> = [];
-vi.mock('../src/modules/notifications/notification.service.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../src/modules/notifications/notification.service.js')>();
-  return {
-    ...original,
-    sendNotification: async (_ctx: unknown, _trx: unknown, input: { merchantId: string; template: string; channels: string[] }) => {
-      sent.push({ merchantId: input.merchantId, template: input.template, channels: input.channels });
-      return [];
-    },
-  };
-});
-
 let t: TestApp;
+let sms: SmsReceiver;
 let merchant: { id: string; mid: string };
 let ownerKey: string;
 let sn: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  sms = await startSmsReceiver();
+  t = await createTestApp({ config: { smsWebhookUrl: sms.url } });
   t.ctx.clock.set(new Date('2030-03-04T02:00:00Z')); // 10:00 in Shanghai
   merchant = await insertMerchant(t.ctx, { phone: '13912345678' });
   ownerKey = (await createApiKey(t.ctx, { name: 'owner', role: 'merchant_owner', merchantId: merchant.id })).key;
   const model = await insertDeviceModel(t.ctx, { code: 'SUPPORT1' });
   sn = (await insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active' })).sn;
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => { await t.close(); await sms.close(); });
 
 describe('tickets', () => {
   it('runs a ticket from portal to close, keeps internal notes internal, and breaches SLA by the clock', async () => {
@@ -49,9 +40,19 @@ describe('tickets', () => {
     const id = opened.body.id;
 
     await t.request('POST', `/v1/tickets/${id}/messages`, { body: { body: 'checked the logs, firmware is old', internal: true } });
+    // The merchant opened it: no notice for the opening, none for the internal note.
+    expect(await outboxRows(t, merchant.id)).toEqual([]);
     const replied = await t.request('POST', `/v1/tickets/${id}/messages`, { body: { body: '请在终端上选择系统更新' } });
     expect(replied.status).toBe(201);
-    expect(sent.at(-1)).toMatchObject({ merchantId: merchant.id, template: 'ticket_reply' });
+    expect(await outboxRows(t, merchant.id)).toEqual([
+      { template: 'ticket_reply', channel: 'inbox', merchantId: merchant.id }, { template: 'ticket_reply', channel: 'sms', merchantId: merchant.id },
+    ]);
+    expect(await deliveredSms(t, sms)).toEqual([{
+      template: 'ticket_reply', channel: 'sms', merchantId: merchant.id, to: '13912345678', noticeCode: expect.any(String),
+      check: { genuine: true, channel: 'sms', sentAt: expect.any(String), recipient: '139****5678', subject: '工单回复：POS 要激活码' },
+    }]);
+    const inboxCheck = await checkNotice(t, await inboxNoticeCode(t, merchant.id, 'ticket_reply'));
+    expect(inboxCheck).toEqual({ status: 200, body: { genuine: true, channel: 'inbox', sentAt: expect.any(String), recipient: 'merchant portal inbox', subject: '工单回复：POS 要激活码' } });
 
     const merchantView = await t.request('GET', `/v1/tickets/${id}`, { key: ownerKey });
     expect(merchantView.body.status).toBe('pending_merchant');
@@ -65,7 +66,12 @@ describe('tickets', () => {
     expect(breached.body.data.map((x: { id: string }) => x.id)).toContain(id);
 
     expect((await t.request('POST', `/v1/tickets/${id}/status`, { body: { status: 'resolved' } })).body.status).toBe('resolved');
+    expect((await deliveredSms(t, sms)).map((m) => [m.template, m.merchantId, m.check.genuine, m.check.subject]))
+      .toEqual([['ticket_resolved', merchant.id, true, '工单已解决：POS 要激活码']]);
     expect((await t.request('POST', `/v1/tickets/${id}/status`, { key: ownerKey, body: { status: 'closed' } })).body.status).toBe('closed');
+    // The merchant closed it: the only notices are the reply and the resolution.
+    expect((await outboxRows(t, merchant.id)).map((r) => `${r.template}/${r.channel}`))
+      .toEqual(['ticket_reply/inbox', 'ticket_reply/sms', 'ticket_resolved/inbox', 'ticket_resolved/sms']);
     const late = await t.request('POST', `/v1/tickets/${id}/messages`, { key: ownerKey, body: { body: 'one more thing' } });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('ticket_closed');
@@ -78,12 +84,47 @@ describe('tickets', () => {
     expect((await t.request('GET', `/v1/tickets/${theirs.body.id}`, { key: ownerKey })).status).toBe(404);
   });
 
+  it('tells the merchant through the outbox when an operator opens a ticket on a call and when it closes it', async () => {
+    const caller = await insertMerchant(t.ctx, { phone: '13700001111' });
+    const opened = await t.request('POST', '/v1/tickets', { body: { merchantId: caller.id, category: 'device', subject: '打印机', body: '来电：打印机不出纸' } });
+    expect(opened.body.source).toBe('hotline');
+    expect(await outboxRows(t, caller.id)).toEqual([
+      { template: 'ticket_opened', channel: 'inbox', merchantId: caller.id }, { template: 'ticket_opened', channel: 'sms', merchantId: caller.id },
+    ]);
+    const [openedSms] = (await deliveredSms(t, sms)).filter((m) => m.merchantId === caller.id);
+    expect(openedSms).toMatchObject({ template: 'ticket_opened', to: '13700001111', check: { genuine: true, channel: 'sms', recipient: '137****1111', subject: '已为您创建工单：打印机' } });
+    expect((await checkNotice(t, await inboxNoticeCode(t, caller.id, 'ticket_opened'))).body).toMatchObject({ genuine: true, channel: 'inbox' });
+
+    await t.request('POST', `/v1/tickets/${opened.body.id}/status`, { body: { status: 'resolved' } });
+    expect((await t.request('POST', `/v1/tickets/${opened.body.id}/status`, { body: { status: 'closed' } })).body.status).toBe('closed');
+    const notices = (await deliveredSms(t, sms)).filter((m) => m.merchantId === caller.id);
+    expect(notices.map((m) => [m.template, m.channel, m.check.genuine, m.check.channel])).toEqual([
+      ['ticket_resolved', 'sms', true, 'sms'], ['ticket_closed', 'sms', true, 'sms'],
+    ]);
+    expect((await checkNotice(t, await inboxNoticeCode(t, caller.id, 'ticket_closed'))).body).toMatchObject({ genuine: true, channel: 'inbox', subject: '工单已关闭：打印机' });
+  });
+
   it('turns a scam report into an urgent fraud ticket', async () => {
     const res = await t.request('POST', '/v1/scam-reports', { key: ownerKey, body: { noticeCode: 'ABCD2345', note: '有人打电话要我的激活码' } });
     expect(res.status).toBe(201);
     expect(res.body.ticket).toMatchObject({ category: 'fraud', priority: 'urgent', fraud: true });
     const queue = await t.request('GET', '/v1/tickets?fraud=true');
     expect(queue.body.data[0].id).toBe(res.body.ticket.id);
+    const alerts = await t.request('GET', '/v1/activation/alerts');
+    expect(alerts.body.data.filter((x: { kind: string }) => x.kind === 'scam_reported')).toEqual([expect.objectContaining({
+      kind: 'scam_reported', merchantId: merchant.id, terminalId: null,
+      details: { ticketId: res.body.ticket.id, caseId: null, noticeCode: 'ABCD2345' },
+    })]);
+    expect(await outboxRows(t, merchant.id, 'scam_report_received')).toEqual([
+      { template: 'scam_report_received', channel: 'inbox', merchantId: merchant.id },
+      { template: 'scam_report_received', channel: 'sms', merchantId: merchant.id },
+    ]);
+    expect((await deliveredSms(t, sms)).filter((m) => m.merchantId === merchant.id)).toEqual([expect.objectContaining({
+      template: 'scam_report_received', channel: 'sms', to: '13912345678',
+      check: { genuine: true, channel: 'sms', sentAt: expect.any(String), recipient: '139****5678', subject: '已收到您的可疑消息举报' },
+    })]);
+    // No second notice: the report's own message replaces the "ticket opened" one.
+    expect(await outboxRows(t, merchant.id, 'ticket_opened')).toEqual([]);
     expect((await t.request('POST', '/v1/scam-reports', { key: ownerKey, body: {} })).status).toBe(400);
   });
 });
@@ -244,7 +285,7 @@ describe('announcements', () => {
     expect((await announcementsForTerminal(t.ctx.db, terminal.id, t.ctx.clock.now())).map((a) => a.id)).toContain(draft.body.id);
     expect(await deliverAnnouncements(t.ctx)).toBe(1);
     expect(await deliverAnnouncements(t.ctx)).toBe(0);
-    expect(sent.filter((s) => s.template === 'announcement')).toEqual([{ merchantId: merchant.id, template: 'announcement', channels: ['sms'] }]);
+    expect(await outboxRows(t, merchant.id, 'announcement')).toEqual([{ merchantId: merchant.id, template: 'announcement', channel: 'sms' }]);
 
     t.ctx.clock.set(new Date('2030-04-03T00:00:00Z'));
     expect((await announcementsForTerminal(t.ctx.db, terminal.id, t.ctx.clock.now())).map((a) => a.id)).not.toContain(draft.body.id);

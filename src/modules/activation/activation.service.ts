@@ -194,6 +194,7 @@ async function openLockTicket(ctx: AppContext, trx: Executor, terminal: Terminal
   return ticket;
 }
 
+/** The one operator alert mechanism (activation locks, scam reports), listed at `GET /v1/activation/alerts`. */
 export async function raiseOperatorAlert(trx: Executor, input: {
   kind: string; terminalId: string | null; merchantId: string | null; at: Date; details: Record<string, unknown>;
 }): Promise<string> {

@@ -25,6 +25,18 @@ export interface OpenTicketInput {
   fraud?: boolean;
   relatedCaseId?: string | null;
   relatedNotice?: string | null;
+  /** Tell the merchant through the outbox; by default when someone else (hotline, system) opens it. */
+  notifyMerchant?: boolean;
+}
+
+type TicketNotice = 'ticket_opened' | 'ticket_reply' | 'ticket_resolved' | 'ticket_closed';
+
+/** Every ticket message to the merchant goes through the outbox, with a notice code (SPEC §11). */
+async function notifyMerchant(ctx: AppContext, trx: Executor, ticket: TicketRow, template: TicketNotice): Promise<void> {
+  await sendNotification(ctx, trx, {
+    merchantId: ticket.merchant_id, template, channels: ['inbox', 'sms'],
+    params: { ticketId: ticket.id, subject: ticket.subject }, terminalId: ticket.terminal_id,
+  });
 }
 
 export async function openTicket(ctx: AppContext, trx: Executor, actor: Actor, input: OpenTicketInput): Promise<TicketRow> {
@@ -42,6 +54,7 @@ export async function openTicket(ctx: AppContext, trx: Executor, actor: Actor, i
   }).execute();
   await ctx.audit(trx, actor, { action: 'ticket.opened', subjectType: 'ticket', subjectId: row.id, merchantId: row.merchant_id,
     details: { category: row.category, priority: row.priority, fraud: row.fraud, source: row.source } });
+  if (input.notifyMerchant ?? actor.merchantId === null) await notifyMerchant(ctx, trx, row, 'ticket_opened');
   return row;
 }
 
@@ -93,6 +106,10 @@ export async function moveTicket(ctx: AppContext, trx: Executor, ticket: TicketR
   }).where('id', '=', ticket.id).returningAll().executeTakeFirstOrThrow();
   await ctx.audit(trx, actor, { action: 'ticket.status_changed', subjectType: 'ticket', subjectId: ticket.id,
     merchantId: ticket.merchant_id, details: { from: ticket.status, to } });
+  // The merchant hears of a resolution or closure they did not make themselves.
+  if (actor.merchantId === null && (to === 'resolved' || to === 'closed')) {
+    await notifyMerchant(ctx, trx, updated, to === 'resolved' ? 'ticket_resolved' : 'ticket_closed');
+  }
   return updated;
 }
 
@@ -111,10 +128,7 @@ export async function addTicketMessage(ctx: AppContext, trx: Executor, actor: Ac
     await trx.updateTable('tickets').set({ first_response_at: ticket.first_response_at ?? now, updated_at: now })
       .where('id', '=', ticket.id).execute();
     await moveTicket(ctx, trx, ticket, ticket.status === 'resolved' ? 'resolved' : 'pending_merchant', actor);
-    await sendNotification(ctx, trx, {
-      merchantId: ticket.merchant_id, template: 'ticket_reply', channels: ['inbox', 'sms'],
-      params: { ticketId: ticket.id, subject: ticket.subject }, terminalId: ticket.terminal_id,
-    });
+    await notifyMerchant(ctx, trx, ticket, 'ticket_reply');
   } else if (ticket.status !== 'open') {
     await moveTicket(ctx, trx, ticket, ticket.status === 'resolved' ? 'open' : 'pending_ops', actor);
   }

@@ -58,6 +58,8 @@ describe('tickets', () => {
     expect(merchantView.body.status).toBe('pending_merchant');
     expect(merchantView.body.messages.map((m: { body: string }) => m.body)).toEqual(['终端突然要求输入激活码', '请在终端上选择系统更新']);
     expect(merchantView.body.terminal.sn).toBe(sn);
+    expect(merchantView.body.terminal.activation).toMatchObject({ progressPercent: 100, currentStep: null });
+    expect(merchantView.body.terminal.lastSelfTest).toBeNull();
     const operatorView = await t.request('GET', `/v1/tickets/${id}`);
     expect(operatorView.body.messages).toHaveLength(3);
 
@@ -161,6 +163,15 @@ describe('automatic tickets', () => {
     const detail = await t.request('GET', `/v1/tickets/${ticket!.id}`);
     expect(detail.body.messages).toHaveLength(1);
     expect(detail.body.messages[0].body).toContain('printer');
+    // Beside the ticket: where activation stands, the last self-test, the timeline, no open case.
+    expect(detail.body.terminal.activation.steps.map((x: { key: string; status: string }) => `${x.key}:${x.status}`)).toEqual([
+      'preparation:done', 'account:done', 'device_setup:done', 'system_activation:done', 'function_test:blocked', 'in_service:pending',
+    ]);
+    expect(detail.body.terminal.activation).toMatchObject({ progressPercent: 67, currentStep: 'function_test', lockedUntil: null });
+    expect(detail.body.terminal.activation.steps[4].helpSlug).toBe('activation-step-function-test');
+    expect(detail.body.terminal.lastSelfTest).toEqual({ passed: false, results: failing, at: expect.any(String) });
+    expect(detail.body.terminal.timeline.filter((e: { kind: string }) => e.kind === 'self_test')).toHaveLength(3);
+    expect(detail.body.terminal.reactivation).toBeNull();
 
     await selfTest(failing); // the fourth failure of the same streak opens nothing
     expect(await ticketsOfTerminal(shop.id, device.id)).toHaveLength(1);
@@ -222,6 +233,8 @@ describe('scam report from a case', () => {
     expect(report.body).toMatchObject({ casePaused: true, ticket: { category: 'fraud', priority: 'urgent', relatedCaseId: caseId } });
     const seen = await t.request('GET', `/v1/reactivations/${caseId}`, { key: ownerKey });
     expect(seen.body.dispute).toMatchObject({ status: 'under_review', ticketId: report.body.ticket.id });
+    const ticket = await t.request('GET', `/v1/tickets/${report.body.ticket.id}`);
+    expect(ticket.body.terminal).toMatchObject({ sn: device.sn, reactivation: { caseId, reason: 'system_upgrade' }, activation: { progressPercent: 100 } });
 
     // Ten days on, well past the 7-day deadline, the disputed case still does not block.
     t.ctx.clock.set(new Date('2030-06-11T16:00:00Z')); // 00:00 in Shanghai: a quiet hour

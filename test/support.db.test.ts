@@ -106,6 +106,36 @@ describe('tickets', () => {
     expect((await checkNotice(t, await inboxNoticeCode(t, caller.id, 'ticket_closed'))).body).toMatchObject({ genuine: true, channel: 'inbox', subject: '工单已关闭：打印机' });
   });
 
+  it('assigns and reassigns a ticket to operator users only', async () => {
+    const password = 'Correct-Horse-Battery-9';
+    const user = async (login: string, role: string, merchantId?: string) =>
+      (await t.request('POST', '/v1/users', { body: { login, displayName: login, role, password, ...(merchantId ? { merchantId } : {}) } })).body.id as string;
+    const agent = await user('agent.one@example.com', 'ops_agent');
+    const risk = await user('risk.one@example.com', 'ops_risk');
+    const shopOwner = await user('owner.one@example.com', 'merchant_owner', merchant.id);
+    const ticket = (await t.request('POST', '/v1/tickets', { key: ownerKey, body: { category: 'other', subject: '结算疑问', body: '昨天没到账' } })).body.id as string;
+
+    const assigned = await t.request('POST', `/v1/tickets/${ticket}/assign`, { body: { assigneeId: agent } });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body.assigneeId).toBe(agent);
+    const reassigned = await t.request('POST', `/v1/tickets/${ticket}/assign`, { body: { assigneeId: risk } });
+    expect(reassigned.body.assigneeId).toBe(risk);
+    expect((await t.request('GET', `/v1/tickets?assigneeId=${risk}`)).body.data.map((x: { id: string }) => x.id)).toEqual([ticket]);
+    const audit = await t.ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'ticket.assigned')
+      .where('subject_id', '=', ticket).orderBy('id').execute();
+    expect(audit.map((a) => (typeof a.details === 'string' ? JSON.parse(a.details) : a.details))).toEqual([
+      { assigneeId: agent, previousAssigneeId: null }, { assigneeId: risk, previousAssigneeId: agent },
+    ]);
+
+    const unknown = await t.request('POST', `/v1/tickets/${ticket}/assign`, { body: { assigneeId: 'usr_nobody' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('assignee_not_found');
+    const notOperator = await t.request('POST', `/v1/tickets/${ticket}/assign`, { body: { assigneeId: shopOwner } });
+    expect(notOperator.status).toBe(400);
+    expect(notOperator.body.error).toMatchObject({ code: 'assignee_not_operator', details: { role: 'merchant_owner' } });
+    expect((await t.request('GET', `/v1/tickets/${ticket}`)).body.assigneeId).toBe(risk);
+  });
+
   it('turns a scam report into an urgent fraud ticket', async () => {
     const res = await t.request('POST', '/v1/scam-reports', { key: ownerKey, body: { noticeCode: 'ABCD2345', note: '有人打电话要我的激活码' } });
     expect(res.status).toBe(201);

@@ -9,7 +9,7 @@ import type { JihuoApp } from '../../platform/module.js';
 import { activationView } from '../activation/activation-portal.service.js';
 import { openCaseSummary } from '../reactivation/reactivation.hooks.js';
 import { announcementView, announcementsForMerchant, maintenanceWarnings } from './announcement.service.js';
-import { addTicketMessage, lockTicket, moveTicket, openTicket, ticketView } from './ticket.service.js';
+import { addTicketMessage, assignTicket, lockTicket, moveTicket, openTicket, ticketView } from './ticket.service.js';
 import { reportScam } from './scam.service.js';
 
 const tags = ['support'];
@@ -138,17 +138,12 @@ export function supportRoutes(app: JihuoApp, ctx: AppContext): void {
   });
 
   app.post('/v1/tickets/:id/assign', {
-    schema: { tags, summary: 'Assign a ticket to an agent', params: Strict({ id: Type.String() }), body: Strict({ assigneeId: Type.String() }) },
+    schema: { tags, summary: 'Assign or reassign a ticket to an operator user (ops_agent, ops_risk, ops_admin)', params: Strict({ id: Type.String() }), body: Strict({ assigneeId: Type.String({ minLength: 1, maxLength: 64 }) }) },
     config: { access: { roles: anyOperator } },
   }, async (request) => {
     const actor = actorOf(request);
-    const row = await ctx.db.transaction().execute(async (trx) => {
-      const ticket = await lockTicket(trx, request.params.id, actor);
-      const updated = await trx.updateTable('tickets').set({ assignee_id: request.body.assigneeId, updated_at: ctx.clock.now() })
-        .where('id', '=', ticket.id).returningAll().executeTakeFirstOrThrow();
-      await ctx.audit(trx, actor, { action: 'ticket.assigned', subjectType: 'ticket', subjectId: ticket.id, merchantId: ticket.merchant_id, details: { assigneeId: request.body.assigneeId } });
-      return updated;
-    });
+    const row = await ctx.db.transaction().execute(async (trx) =>
+      assignTicket(ctx, trx, actor, await lockTicket(trx, request.params.id, actor), request.body.assigneeId));
     return ticketView(row, ctx.clock.now());
   });
 

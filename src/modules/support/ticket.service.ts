@@ -3,11 +3,12 @@
 // reply to the merchant goes through the notifications outbox with a notice code.
 import type { Selectable } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
-import { isOperator, systemActor } from '../../platform/actor.js';
+import { isOperator, operatorRoles, systemActor } from '../../platform/actor.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
+import { findUser, isOperatorRole } from '../accounts/accounts.service.js';
 import { sendNotification } from '../notifications/notification.service.js';
 import type { TicketCategory, TicketPriority, TicketStatus, TicketTable } from './support.table.js';
 import { canMoveTicket, slaBreached, slaDueAt } from './ticket.state.js';
@@ -132,6 +133,24 @@ export async function addTicketMessage(ctx: AppContext, trx: Executor, actor: Ac
   } else if (ticket.status !== 'open') {
     await moveTicket(ctx, trx, ticket, ticket.status === 'resolved' ? 'open' : 'pending_ops', actor);
   }
+}
+
+/**
+ * Assigns (or reassigns) a ticket to an agent: an existing, enabled operator user (ops_agent,
+ * ops_risk, ops_admin). Unknown users → 404 `assignee_not_found`; others → 400 `assignee_not_operator`.
+ */
+export async function assignTicket(ctx: AppContext, trx: Executor, actor: Actor, ticket: TicketRow, assigneeId: string): Promise<TicketRow> {
+  const user = await findUser(trx, assigneeId);
+  if (!user) throw new AppError('assignee_not_found', `No user ${assigneeId}: assign the ticket to an operator user`, { assigneeId });
+  if (!isOperatorRole(user.role) || user.disabled_at !== null) {
+    throw new AppError('assignee_not_operator', `User ${assigneeId} cannot take tickets: only enabled operator users (${operatorRoles.join(', ')}) can`,
+      { assigneeId, role: user.role, disabled: user.disabled_at !== null });
+  }
+  const updated = await trx.updateTable('tickets').set({ assignee_id: user.id, updated_at: ctx.clock.now() })
+    .where('id', '=', ticket.id).returningAll().executeTakeFirstOrThrow();
+  await ctx.audit(trx, actor, { action: 'ticket.assigned', subjectType: 'ticket', subjectId: ticket.id, merchantId: ticket.merchant_id,
+    details: { assigneeId: user.id, previousAssigneeId: ticket.assignee_id } });
+  return updated;
 }
 
 export function ticketView(row: TicketRow, now: Date) {

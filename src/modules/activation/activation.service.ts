@@ -20,6 +20,7 @@ import { openAutoTicket } from '../support/ticket.service.js';
 import { appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow } from '../terminals/terminal.service.js';
 import type { TerminalStatus } from '../terminals/terminal.state.js';
 import { checkActivationCode, generateActivationCode, normalizeActivationCode } from './activation-code.js';
+import { activationError } from './activation-errors.js';
 import type { ActivationChannel } from './activation.table.js';
 
 /** Statuses of a first activation from which a code may be issued (Appendix B). */
@@ -132,7 +133,7 @@ export async function terminalFailuresInWindow(db: Executor, terminalId: string,
 
 function lockedError(lockedUntil: Date, now: Date): AppError {
   const retryAfterSeconds = Math.max(1, Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000));
-  return new AppError('activation_locked', 'Too many wrong activation codes: activation on this terminal is locked',
+  return activationError('activation_locked', 'Too many wrong activation codes: activation on this terminal is locked',
     { retryAfterSeconds, lockedUntil: lockedUntil.toISOString() }, { 'retry-after': String(retryAfterSeconds) });
 }
 
@@ -178,7 +179,7 @@ async function recordFailure(ctx: AppContext, trx: Executor, terminal: TerminalR
     return lockedError(lockedUntil, now);
   }
   const attemptsRemaining = Math.min(codeRemaining, terminalAttemptsMax - failures);
-  return new AppError('activation_code_invalid', 'The activation code is not valid for this terminal', { attemptsRemaining });
+  return activationError('activation_code_invalid', 'The activation code is not valid for this terminal', { attemptsRemaining });
 }
 
 /** The support ticket of an activation lock (SPEC §12: opened automatically), for the hotline to call back. */
@@ -262,7 +263,7 @@ type RedeemOutcome = { ok: Activated } | { error: AppError };
 export async function redeemActivationCode(ctx: AppContext, input: { sn: string; activationCode: string; requestId?: string }): Promise<Activated> {
   const code = normalizeActivationCode(input.activationCode);
   if (checkActivationCode(code) === 'malformed') {
-    throw new AppError('activation_code_malformed', 'The activation code is not 12 digits with a valid check digit; check for a typo', {});
+    throw activationError('activation_code_malformed', 'The activation code is not 12 digits with a valid check digit; check for a typo');
   }
   const codeHash = ctx.hash('activation_code', code);
   const outcome = await ctx.db.transaction().execute(async (trx): Promise<RedeemOutcome> => {
@@ -276,7 +277,7 @@ export async function redeemActivationCode(ctx: AppContext, input: { sn: string;
     }
     if (row.status !== 'active') return { error: await recordFailure(ctx, trx, terminal, 'code_not_usable', now) };
     if (row.expires_at <= now) {
-      return { error: new AppError('activation_code_expired', 'The activation code has expired; ask for a new one', { expiredAt: row.expires_at.toISOString() }) };
+      return { error: activationError('activation_code_expired', 'The activation code has expired; ask for a new one', { expiredAt: row.expires_at.toISOString() }) };
     }
     const merchant = await getMerchantSummary(trx, row.merchant_id);
     if (merchant.status !== 'approved' || !(await activationAllowed(trx, terminal))) {

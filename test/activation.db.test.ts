@@ -363,7 +363,7 @@ describe('hello and self-test', () => {
 
   it('delivers queued device messages on hello and lists them on GET /messages', async () => {
     const terminal = await deliveredTerminal();
-    await queueTerminalMessage(t.ctx.db, { terminalId: terminal.id, merchantId: merchant.id, kind: 'notice', text: { zh: '维护通知', en: 'Maintenance' }, noticeCode: 'ABC123' });
+    await queueTerminalMessage(t.ctx.db, { terminalId: terminal.id, merchantId: merchant.id, kind: 'notice', text: { zh: '维护通知', en: 'Maintenance' }, noticeCode: 'ABC123', at: t.ctx.clock.now() });
     const first = await terminalRequest(t, factory(terminal), 'POST', '/terminal/v1/hello', { firmwareVersion: '2.0.0' });
     expect(first.body.messages).toEqual([expect.objectContaining({ kind: 'notice', text: { zh: '维护通知', en: 'Maintenance' }, noticeCode: 'ABC123' })]);
     const second = await terminalRequest(t, factory(terminal), 'POST', '/terminal/v1/hello', { firmwareVersion: '2.0.0' });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
 import { unwrapTerminalKey } from '../src/platform/crypto/terminal-keys.js';
 import { dammValid } from '../src/modules/activation/activation-code.js';
-import { deliverAnnouncements, announcementsForTerminal } from '../src/modules/support/announcement.service.js';
+import { deliverAnnouncements } from '../src/modules/support/announcement.service.js';
 import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
 import { createTestApp, type TestApp } from './harness.js';
 import { checkNotice, deliveredSms, inboxNoticeCode, outboxRows, startSmsReceiver, type SmsReceiver } from './outbox-checks.js';
@@ -17,6 +17,7 @@ let sms: SmsReceiver;
 let merchant: { id: string; mid: string };
 let ownerKey: string;
 let sn: string;
+let terminalKey: Buffer;
 
 beforeAll(async () => {
   sms = await startSmsReceiver();
@@ -25,7 +26,9 @@ beforeAll(async () => {
   merchant = await insertMerchant(t.ctx, { phone: '13912345678' });
   ownerKey = (await createApiKey(t.ctx, { name: 'owner', role: 'merchant_owner', merchantId: merchant.id })).key;
   const model = await insertDeviceModel(t.ctx, { code: 'SUPPORT1' });
-  sn = (await insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active' })).sn;
+  const terminal = await insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active' });
+  sn = terminal.sn;
+  terminalKey = terminal.terminalKey!;
 });
 afterAll(async () => { await t.close(); await sms.close(); });
 
@@ -122,7 +125,7 @@ describe('tickets', () => {
     expect(reassigned.body.assigneeId).toBe(risk);
     expect((await t.request('GET', `/v1/tickets?assigneeId=${risk}`)).body.data.map((x: { id: string }) => x.id)).toEqual([ticket]);
     const audit = await t.ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'ticket.assigned')
-      .where('subject_id', '=', ticket).orderBy('id').execute();
+      .where('subject_id', '=', ticket).orderBy('seq').execute();
     expect(audit.map((a) => (typeof a.details === 'string' ? JSON.parse(a.details) : a.details))).toEqual([
       { assigneeId: agent, previousAssigneeId: null }, { assigneeId: risk, previousAssigneeId: agent },
     ]);
@@ -312,26 +315,58 @@ describe('announcements', () => {
   });
 
   it('shows an announcement in the portal, on the terminal and by SMS only inside its window', async () => {
+    const quiet = await insertMerchant(t.ctx, { phone: '13600002222' });
+    const quietKey = (await createApiKey(t.ctx, { name: 'quiet owner', role: 'merchant_owner', merchantId: quiet.id })).key;
     await t.request('PUT', `/v1/merchants/${merchant.id}/announcement-opt-ins`, { key: ownerKey, body: { channels: ['sms'] } });
     const draft = await t.request('POST', '/v1/announcements', { body: {
       kind: 'firmware', title: { zh: '固件更新', en: 'Firmware update' }, body: { zh: '请更新', en: 'Please update' },
       startsAt: '2030-04-01T00:00:00Z', endsAt: '2030-04-02T00:00:00Z', channels: ['portal', 'terminal', 'sms'] } });
     await t.request('POST', `/v1/announcements/${draft.body.id}/publish`, { body: {} });
-    const terminal = await t.ctx.db.selectFrom('terminals').select('id').where('sn', '=', sn).executeTakeFirstOrThrow();
+    const id = draft.body.id as string;
+    const who = { sn, key: terminalKey };
+    const onScreen = async (path: 'hello' | 'messages') => {
+      const res = path === 'hello'
+        ? await terminalRequest(t, who, 'POST', '/terminal/v1/hello', { firmwareVersion: '2.0.0' })
+        : await terminalRequest(t, who, 'GET', '/terminal/v1/messages');
+      expect(res.status).toBe(200);
+      return (path === 'hello' ? res.body.messages : res.body.data).filter((m: { id: string }) => m.id === id);
+    };
+    const inPortal = async (key: string) => (await t.request('GET', '/v1/announcements', { key })).body.data.some((a: { id: string }) => a.id === id);
+    await deliveredSms(t, sms); // start from an empty gateway
 
-    t.ctx.clock.set(new Date('2030-03-31T12:00:00Z'));
-    expect((await t.request('GET', '/v1/announcements', { key: ownerKey })).body.data.map((a: { id: string }) => a.id)).not.toContain(draft.body.id);
+    t.ctx.clock.set(new Date('2030-03-31T12:00:00Z')); // before the window
+    expect(await onScreen('hello')).toEqual([]);
+    expect(await inPortal(ownerKey)).toBe(false);
     expect(await deliverAnnouncements(t.ctx)).toBe(0);
+    expect(await outboxRows(t, merchant.id, 'announcement')).toEqual([]);
 
-    t.ctx.clock.set(new Date('2030-04-01T06:00:00Z'));
-    expect((await t.request('GET', '/v1/announcements', { key: ownerKey })).body.data.map((a: { id: string }) => a.id)).toContain(draft.body.id);
-    expect((await announcementsForTerminal(t.ctx.db, terminal.id, t.ctx.clock.now())).map((a) => a.id)).toContain(draft.body.id);
+    t.ctx.clock.set(new Date('2030-04-01T06:00:00Z')); // inside it
+    const [shown] = await onScreen('hello');
+    expect(shown).toEqual({ id, kind: 'update', text: { zh: '固件更新：请更新', en: 'Firmware update: Please update' }, noticeCode: expect.any(String), createdAt: expect.any(String) });
+    expect(await checkNotice(t, shown.noticeCode)).toEqual({ status: 200, body: {
+      genuine: true, channel: 'terminal', sentAt: expect.any(String), recipient: 'POS terminal screen', subject: '固件更新' } });
+    expect(await onScreen('hello')).toEqual([shown]); // every hello while active, with the same code
+    expect(await onScreen('messages')).toEqual([shown]);
+    expect(await inPortal(ownerKey)).toBe(true);
+    expect(await inPortal(quietKey)).toBe(true);
     expect(await deliverAnnouncements(t.ctx)).toBe(1);
     expect(await deliverAnnouncements(t.ctx)).toBe(0);
-    expect(await outboxRows(t, merchant.id, 'announcement')).toEqual([{ merchantId: merchant.id, template: 'announcement', channel: 'sms' }]);
+    expect(await outboxRows(t, merchant.id, 'announcement')).toEqual([
+      { merchantId: merchant.id, template: 'announcement', channel: 'terminal' }, { merchantId: merchant.id, template: 'announcement', channel: 'sms' },
+    ]);
+    expect(await outboxRows(t, quiet.id, 'announcement')).toEqual([]); // not opted in
+    expect(await deliveredSms(t, sms)).toEqual([{
+      template: 'announcement', channel: 'sms', merchantId: merchant.id, to: '13912345678', noticeCode: expect.any(String),
+      check: { genuine: true, channel: 'sms', sentAt: expect.any(String), recipient: '139****5678', subject: '固件更新' },
+    }]);
 
-    t.ctx.clock.set(new Date('2030-04-03T00:00:00Z'));
-    expect((await announcementsForTerminal(t.ctx.db, terminal.id, t.ctx.clock.now())).map((a) => a.id)).not.toContain(draft.body.id);
+    t.ctx.clock.set(new Date('2030-04-03T00:00:00Z')); // after it
+    expect(await onScreen('hello')).toEqual([]);
+    expect(await onScreen('messages')).toEqual([]);
+    expect(await inPortal(ownerKey)).toBe(false);
+    expect(await deliverAnnouncements(t.ctx)).toBe(0);
+    expect(await deliveredSms(t, sms)).toEqual([]);
+    expect((await outboxRows(t, merchant.id, 'announcement')).length).toBe(2);
   });
 });
 

@@ -163,7 +163,7 @@ function terminalRoutes(app: JihuoApp, ctx: AppContext): void {
     },
   }, async (request) => {
     const terminal = authenticatedTerminal(request);
-    const data = await ctx.db.transaction().execute((trx) => terminalMessages(trx, terminal.id, ctx.clock.now(), { undeliveredOnly: false }));
+    const data = await ctx.db.transaction().execute((trx) => terminalMessages(ctx, trx, terminal.id, ctx.clock.now(), { undeliveredOnly: false }));
     return { data, hasMore: false, nextCursor: null };
   });
 }

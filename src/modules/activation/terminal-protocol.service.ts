@@ -116,7 +116,7 @@ export async function hello(ctx: AppContext, sn: string, body: HelloBody): Promi
       if (outcome.terminalKey) response.terminalKey = outcome.terminalKey;
     }
     if (delivered) response.terminalKey = delivered.wrapped;
-    response.messages = await terminalMessages(trx, terminal.id, now, { undeliveredOnly: true });
+    response.messages = await terminalMessages(ctx, trx, terminal.id, now, { undeliveredOnly: true });
     return response;
   });
 }

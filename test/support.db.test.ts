@@ -1,7 +1,10 @@
 // Proves customer service: a ticket's life with internal notes and an SLA breach by the test
-// clock, replies to closed tickets refused, scam reports as urgent fraud tickets, announcements
-// shown only inside their window (portal, SMS to opted-in merchants), maintenance warnings, the
-// hotline view, and help articles with suggestions.
+// clock, every ticket notice to the merchant through the real outbox with a notice code the public
+// check confirms, assignment to operator users only, automatic tickets (third self-test failure in
+// a row, activation lock), the activation steps and last self-test beside a ticket, scam reports
+// (urgent fraud ticket, operator alert, case deadline paused), announcements on signed hello, in
+// the portal and by SMS only inside their window, maintenance warnings, the hotline view, and help
+// articles with suggestions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
 import { unwrapTerminalKey } from '../src/platform/crypto/terminal-keys.js';
@@ -379,6 +382,35 @@ describe('hotline and help', () => {
     expect(res.body.data[0].merchant.phone).toBe('139****5678');
     expect(res.body.data[0].terminals.map((x: { sn: string }) => x.sn)).toContain(sn);
     expect((await t.request('GET', '/v1/hotline/lookup?phone=13912345678', { key: ownerKey })).status).toBe(403);
+  });
+
+  it('shows the caller\'s open re-activation cases and unclosed tickets, and nobody else\'s', async () => {
+    t.ctx.clock.set(new Date('2030-07-01T02:00:00Z'));
+    const caller = await insertMerchant(t.ctx, { phone: '13511112222' });
+    const model = await insertDeviceModel(t.ctx, { code: 'SUPPORT5' });
+    const withCase = await insertTerminal(t.ctx, { modelCode: model, merchantId: caller.id, status: 'active', sn: 'SNHOTLINE01' });
+    await insertTerminal(t.ctx, { modelCode: model, merchantId: caller.id, status: 'active', sn: 'SNHOTLINE02' });
+    const opened = await t.request('POST', `/v1/terminals/${withCase.sn}/reactivations`, { body: { reason: 'security_verification', note: 'annual check' } });
+    expect(opened.status).toBe(201);
+    const ticket = (await t.request('POST', '/v1/tickets', { body: { merchantId: caller.id, terminalSn: withCase.sn, category: 'reactivation', subject: '为什么要验证', body: '来电询问' } })).body;
+    const done = (await t.request('POST', '/v1/tickets', { body: { merchantId: caller.id, category: 'other', subject: '已处理', body: 'x' } })).body;
+    await t.request('POST', `/v1/tickets/${done.id}/status`, { body: { status: 'resolved' } });
+    await t.request('POST', `/v1/tickets/${done.id}/status`, { body: { status: 'closed' } });
+    const stranger = await insertMerchant(t.ctx, { phone: '13599998888' });
+    await t.request('POST', '/v1/tickets', { body: { merchantId: stranger.id, category: 'other', subject: '别人的', body: 'y' } });
+
+    const res = await t.request('GET', '/v1/hotline/lookup?phone=13511112222');
+    expect(res.status).toBe(200);
+    expect(res.body.data).toHaveLength(1);
+    const view = res.body.data[0];
+    expect(view.merchant).toMatchObject({ id: caller.id, phone: '135****2222' });
+    expect(view.terminals.map((x: { sn: string; reactivation: unknown }) => [x.sn, x.reactivation])).toEqual([
+      ['SNHOTLINE01', { caseId: opened.body.id, reason: 'security_verification', policy: 'grace', deadline: opened.body.deadline }],
+      ['SNHOTLINE02', null],
+    ]);
+    expect(view.openTickets.map((x: { id: string; status: string; terminalId: string }) => [x.id, x.status, x.terminalId])).toEqual([
+      [ticket.id, 'open', withCase.id],
+    ]);
   });
 
   it('serves help articles publicly and suggests slugs for unknown ones', async () => {

@@ -190,6 +190,7 @@ describe('redeeming activation codes', () => {
       const res = await activate(terminal, bad);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('activation_code_malformed');
+      expect(res.body.error.details).toEqual({ helpSlug: 'error-activation-code-malformed' });
     }
     const wrong = await activate(terminal, wrongCode(code));
     expect(wrong.body.error.details.attemptsRemaining).toBe(4);
@@ -203,6 +204,7 @@ describe('redeeming activation codes', () => {
       const res = await activate(terminal, wrongCode(code, i));
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('activation_code_invalid');
+      expect(res.body.error.details.helpSlug).toBe('error-activation-code-invalid');
       remaining.push(res.body.error.details.attemptsRemaining);
     }
     expect(remaining).toEqual([4, 3, 2, 1, 0]);
@@ -225,6 +227,9 @@ describe('redeeming activation codes', () => {
     const tenth = await activate(terminal, wrongCode(code, 9));
     expect(tenth.status).toBe(423);
     expect(tenth.body.error.code).toBe('activation_locked');
+    expect(tenth.body.error.details).toEqual({
+      retryAfterSeconds: expect.any(Number), lockedUntil: expect.any(String), helpSlug: 'error-activation-locked',
+    });
     expect(tenth.body.error.details.retryAfterSeconds).toBeGreaterThan(3590);
     expect(tenth.body.error.details.retryAfterSeconds).toBeLessThanOrEqual(3600);
     expect(tenth.headers['retry-after']).toBeDefined();
@@ -239,6 +244,7 @@ describe('redeeming activation codes', () => {
     t.ctx.clock.set(new Date(base + 30 * 60_000));
     const half = await activate(terminal, code);
     expect(half.status).toBe(423);
+    expect(half.body.error.details.helpSlug).toBe('error-activation-locked');
     expect(half.body.error.details.retryAfterSeconds).toBeGreaterThan(1790);
     expect(half.body.error.details.retryAfterSeconds).toBeLessThanOrEqual(1805); // the clock runs on after a set
 
@@ -260,6 +266,7 @@ describe('redeeming activation codes', () => {
     const res = await activate(terminal, issued.body.code);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('activation_code_expired');
+    expect(res.body.error.details).toEqual({ expiredAt: expect.any(String), helpSlug: 'error-activation-code-expired' });
     t.ctx.clock.set(new Date(start));
   });
 
@@ -356,7 +363,7 @@ describe('hello and self-test', () => {
 
   it('delivers queued device messages on hello and lists them on GET /messages', async () => {
     const terminal = await deliveredTerminal();
-    await queueTerminalMessage(t.ctx.db, { terminalId: terminal.id, merchantId: merchant.id, kind: 'notice', text: { zh: '维护通知', en: 'Maintenance' }, noticeCode: 'ABC123' });
+    await queueTerminalMessage(t.ctx.db, { terminalId: terminal.id, merchantId: merchant.id, kind: 'notice', text: { zh: '维护通知', en: 'Maintenance' }, noticeCode: 'ABC123', at: t.ctx.clock.now() });
     const first = await terminalRequest(t, factory(terminal), 'POST', '/terminal/v1/hello', { firmwareVersion: '2.0.0' });
     expect(first.body.messages).toEqual([expect.objectContaining({ kind: 'notice', text: { zh: '维护通知', en: 'Maintenance' }, noticeCode: 'ABC123' })]);
     const second = await terminalRequest(t, factory(terminal), 'POST', '/terminal/v1/hello', { firmwareVersion: '2.0.0' });

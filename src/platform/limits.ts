@@ -11,6 +11,8 @@ export const terminalAttemptsMax = 10;
 export const terminalAttemptsWindowHours = 24;
 export const terminalLockMinutes = 60;
 export const pairingCodeTtlMinutes = 10;
+/** Failed self-test reports in a row (since activation began) that open a support ticket. */
+export const selfTestFailuresBeforeTicket = 3;
 
 export const signatureWindowMs = 5 * 60 * 1000;
 export const nonceRetentionMs = 10 * 60 * 1000;

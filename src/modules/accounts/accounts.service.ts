@@ -96,6 +96,11 @@ export async function createUser(ctx: AppContext, trx: Executor, actor: Actor, i
   return row;
 }
 
+/** A user by id, for other modules (e.g. support checks that a ticket's assignee is an operator). */
+export async function findUser(db: Executor, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export interface LoginResult { token: string; user: UserRow; csrfToken: string; mfaPassed: boolean }
 
 export function csrfTokenFor(ctx: AppContext, sessionToken: string): string {

@@ -86,7 +86,7 @@ function operatorAndMerchantRoutes(app: JihuoApp, ctx: AppContext): void {
 
   app.get('/v1/activation/alerts', {
     config: { access: { roles: anyOperator } },
-    schema: { tags, summary: 'Open operator alerts (terminals locked after too many wrong codes)', response: { 200: AnyObject } },
+    schema: { tags, summary: 'Open operator alerts (activation locks, scam reports)', response: { 200: AnyObject } },
   }, async () => {
     const rows = await ctx.db.selectFrom('operator_alerts').selectAll().where('acknowledged_at', 'is', null)
       .orderBy('created_at', 'desc').limit(100).execute();
@@ -163,7 +163,7 @@ function terminalRoutes(app: JihuoApp, ctx: AppContext): void {
     },
   }, async (request) => {
     const terminal = authenticatedTerminal(request);
-    const data = await ctx.db.transaction().execute((trx) => terminalMessages(trx, terminal.id, ctx.clock.now(), { undeliveredOnly: false }));
+    const data = await ctx.db.transaction().execute((trx) => terminalMessages(ctx, trx, terminal.id, ctx.clock.now(), { undeliveredOnly: false }));
     return { data, hasMore: false, nextCursor: null };
   });
 }

@@ -16,9 +16,11 @@ import {
 import { getMerchantSummary, type MerchantSummary } from '../merchants/merchant.service.js';
 import { sendNotification } from '../notifications/notification.service.js';
 import { needsActivationCode, onTerminalReactivated } from '../reactivation/reactivation.hooks.js';
+import { openAutoTicket } from '../support/ticket.service.js';
 import { appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow } from '../terminals/terminal.service.js';
 import type { TerminalStatus } from '../terminals/terminal.state.js';
 import { checkActivationCode, generateActivationCode, normalizeActivationCode } from './activation-code.js';
+import { activationError } from './activation-errors.js';
 import type { ActivationChannel } from './activation.table.js';
 
 /** Statuses of a first activation from which a code may be issued (Appendix B). */
@@ -131,7 +133,7 @@ export async function terminalFailuresInWindow(db: Executor, terminalId: string,
 
 function lockedError(lockedUntil: Date, now: Date): AppError {
   const retryAfterSeconds = Math.max(1, Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000));
-  return new AppError('activation_locked', 'Too many wrong activation codes: activation on this terminal is locked',
+  return activationError('activation_locked', 'Too many wrong activation codes: activation on this terminal is locked',
     { retryAfterSeconds, lockedUntil: lockedUntil.toISOString() }, { 'retry-after': String(retryAfterSeconds) });
 }
 
@@ -162,9 +164,10 @@ async function recordFailure(ctx: AppContext, trx: Executor, terminal: TerminalR
       .values({ terminal_id: terminal.id, merchant_id: terminal.merchant_id, locked_at: now, locked_until: lockedUntil })
       .onConflict((oc) => oc.column('terminal_id').doUpdateSet({ locked_at: now, locked_until: lockedUntil, merchant_id: terminal.merchant_id }))
       .execute();
+    const ticket = terminal.merchant_id ? await openLockTicket(ctx, trx, terminal, { failures, lockedUntil }) : null;
     await raiseOperatorAlert(trx, {
       kind: 'activation_locked', terminalId: terminal.id, merchantId: terminal.merchant_id, at: now,
-      details: { sn: terminal.sn, failures, lockedUntil: lockedUntil.toISOString() },
+      details: { sn: terminal.sn, failures, lockedUntil: lockedUntil.toISOString(), ticketId: ticket?.id ?? null },
     });
     await appendTerminalEvent(trx, {
       terminal, at: now, kind: 'activation_locked', actor: terminalActor(terminal), details: { failures, lockedUntil: lockedUntil.toISOString() },
@@ -176,9 +179,23 @@ async function recordFailure(ctx: AppContext, trx: Executor, terminal: TerminalR
     return lockedError(lockedUntil, now);
   }
   const attemptsRemaining = Math.min(codeRemaining, terminalAttemptsMax - failures);
-  return new AppError('activation_code_invalid', 'The activation code is not valid for this terminal', { attemptsRemaining });
+  return activationError('activation_code_invalid', 'The activation code is not valid for this terminal', { attemptsRemaining });
 }
 
+/** The support ticket of an activation lock (SPEC §12: opened automatically), for the hotline to call back. */
+async function openLockTicket(ctx: AppContext, trx: Executor, terminal: TerminalRow, lock: { failures: number; lockedUntil: Date }) {
+  const until = lock.lockedUntil.toISOString();
+  const { ticket } = await openAutoTicket(ctx, trx, {
+    merchantId: terminal.merchant_id!, terminalId: terminal.id, category: 'activation', priority: 'high',
+    subject: `Activation locked on terminal ${terminal.sn}`,
+    body: `终端 ${terminal.sn} 的激活码连续输错 ${lock.failures} 次，激活已锁定至 ${until}。客服会与您联系；工作人员不会索要您的激活码。`
+      + ` / Activation on terminal ${terminal.sn} is locked until ${until} after ${lock.failures} wrong activation codes.`
+      + ' Support will contact you; our staff will never ask for your activation code.',
+  });
+  return ticket;
+}
+
+/** The one operator alert mechanism (activation locks, scam reports), listed at `GET /v1/activation/alerts`. */
 export async function raiseOperatorAlert(trx: Executor, input: {
   kind: string; terminalId: string | null; merchantId: string | null; at: Date; details: Record<string, unknown>;
 }): Promise<string> {
@@ -246,7 +263,7 @@ type RedeemOutcome = { ok: Activated } | { error: AppError };
 export async function redeemActivationCode(ctx: AppContext, input: { sn: string; activationCode: string; requestId?: string }): Promise<Activated> {
   const code = normalizeActivationCode(input.activationCode);
   if (checkActivationCode(code) === 'malformed') {
-    throw new AppError('activation_code_malformed', 'The activation code is not 12 digits with a valid check digit; check for a typo', {});
+    throw activationError('activation_code_malformed', 'The activation code is not 12 digits with a valid check digit; check for a typo');
   }
   const codeHash = ctx.hash('activation_code', code);
   const outcome = await ctx.db.transaction().execute(async (trx): Promise<RedeemOutcome> => {
@@ -260,7 +277,7 @@ export async function redeemActivationCode(ctx: AppContext, input: { sn: string;
     }
     if (row.status !== 'active') return { error: await recordFailure(ctx, trx, terminal, 'code_not_usable', now) };
     if (row.expires_at <= now) {
-      return { error: new AppError('activation_code_expired', 'The activation code has expired; ask for a new one', { expiredAt: row.expires_at.toISOString() }) };
+      return { error: activationError('activation_code_expired', 'The activation code has expired; ask for a new one', { expiredAt: row.expires_at.toISOString() }) };
     }
     const merchant = await getMerchantSummary(trx, row.merchant_id);
     if (merchant.status !== 'approved' || !(await activationAllowed(trx, terminal))) {

@@ -1,8 +1,9 @@
 // Device messages (SPEC §6 `GET /terminal/v1/messages`): notices and update prompts queued for one
 // terminal. Other modules (notifications, re-activation) queue through `queueTerminalMessage`.
+import type { AppContext } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { newId } from '../../platform/ids.js';
-import { announcementsForTerminal } from '../support/announcement.service.js';
+import { terminalAnnouncements } from '../support/announcement.service.js';
 import type { Localized } from './self-test.js';
 
 export interface TerminalMessageInput {
@@ -12,8 +13,8 @@ export interface TerminalMessageInput {
   kind: string;
   text: Localized;
   noticeCode?: string | null;
-  /** Business time of queuing; defaults to now. */
-  at?: Date;
+  /** Business time of queuing (the caller's clock: the test clock moves it). */
+  at: Date;
 }
 
 export interface TerminalMessageView {
@@ -32,16 +33,17 @@ export async function queueTerminalMessage(trx: Executor, input: TerminalMessage
   await trx.insertInto('terminal_messages').values({
     id, terminal_id: input.terminalId, merchant_id: input.merchantId, kind: input.kind,
     text_zh: input.text.zh, text_en: input.text.en, notice_code: input.noticeCode ?? null,
-    created_at: input.at ?? new Date(), delivered_at: null,
+    created_at: input.at, delivered_at: null,
   }).execute();
   return id;
 }
 
 /**
  * Messages for a terminal: queued ones (marked delivered; `undeliveredOnly` for hello) and the
- * announcements active now (maintenance windows, updates), newest first, bounded.
+ * announcements active now (maintenance windows, updates) with their notice codes, bounded.
  */
-export async function terminalMessages(trx: Executor, terminalId: string, now: Date, options: { undeliveredOnly: boolean }): Promise<TerminalMessageView[]> {
+export async function terminalMessages(ctx: AppContext, trx: Executor, terminalId: string, now: Date,
+  options: { undeliveredOnly: boolean }): Promise<TerminalMessageView[]> {
   let query = trx.selectFrom('terminal_messages').selectAll().where('terminal_id', '=', terminalId);
   if (options.undeliveredOnly) query = query.where('delivered_at', 'is', null);
   const rows = await query.orderBy('created_at', 'desc').limit(terminalMessagesMax).execute();
@@ -52,9 +54,10 @@ export async function terminalMessages(trx: Executor, terminalId: string, now: D
   const queued = rows.map((r): TerminalMessageView => ({
     id: r.id, kind: r.kind, text: { zh: r.text_zh, en: r.text_en }, noticeCode: r.notice_code, createdAt: r.created_at.toISOString(),
   }));
-  const announcements = (await announcementsForTerminal(trx, terminalId, now)).slice(0, terminalMessagesMax).map((a): TerminalMessageView => ({
+  const shown = await terminalAnnouncements(ctx, trx, terminalId, now, terminalMessagesMax);
+  const announcements = shown.map(({ announcement: a, noticeCode }): TerminalMessageView => ({
     id: a.id, kind: a.kind === 'maintenance' ? 'notice' : a.kind === 'firmware' || a.kind === 'update' ? 'update' : 'notice',
-    text: { zh: `${a.title_zh}：${a.body_zh}`, en: `${a.title_en}: ${a.body_en}` }, noticeCode: null,
+    text: { zh: `${a.title_zh}：${a.body_zh}`, en: `${a.title_en}: ${a.body_en}` }, noticeCode,
     createdAt: (a.published_at ?? a.starts_at).toISOString(),
   }));
   return [...queued, ...announcements];

@@ -6,11 +6,12 @@ import { wrapTerminalKey, type WrappedKey } from '../../platform/crypto/terminal
 import type { Executor } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { pairingCodeTtlMinutes } from '../../platform/limits.js';
+import { pairingCodeTtlMinutes, selfTestFailuresBeforeTicket } from '../../platform/limits.js';
 import { onHello, type HelloReport } from '../reactivation/reactivation.hooks.js';
 import { reasonCatalogue, reasonText, type ReasonCode } from '../reactivation/reasons.js';
+import { openAutoTicket } from '../support/ticket.service.js';
 import {
-  activationReasonFor, appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow,
+  activationReasonFor, appendTerminalEvent, lastEnteredStatusAt, lockTerminal, transitionTerminal, type TerminalRow,
 } from '../terminals/terminal.service.js';
 import { generatePairingCode } from './activation-code.js';
 import { activationAllowed, terminalActor } from './activation.service.js';
@@ -115,7 +116,7 @@ export async function hello(ctx: AppContext, sn: string, body: HelloBody): Promi
       if (outcome.terminalKey) response.terminalKey = outcome.terminalKey;
     }
     if (delivered) response.terminalKey = delivered.wrapped;
-    response.messages = await terminalMessages(trx, terminal.id, now, { undeliveredOnly: true });
+    response.messages = await terminalMessages(ctx, trx, terminal.id, now, { undeliveredOnly: true });
     return response;
   });
 }
@@ -139,6 +140,7 @@ export async function runSelfTest(ctx: AppContext, sn: string, results: Partial<
     await appendTerminalEvent(trx, {
       terminal, at: now, kind: 'self_test', actor, details: { passed: evaluation.passed, results, failed },
     });
+    if (!evaluation.passed) await ticketRepeatedSelfTestFailures(ctx, trx, terminal, failed);
     if (evaluation.passed && terminal.status === 'self_test') {
       terminal = await transitionTerminal(trx, {
         sn, to: 'active', actor, at: now, reason: 'self_test_passed', set: { activated_at: terminal.activated_at ?? now },
@@ -148,6 +150,35 @@ export async function runSelfTest(ctx: AppContext, sn: string, results: Partial<
       });
     }
     return { status: terminal.status, passed: evaluation.passed, components: evaluation.components };
+  });
+}
+
+/**
+ * Failed self-test reports in a row: since the last pass and since activation began (the last
+ * time the terminal entered `self_test`), counted in report order.
+ */
+export async function selfTestFailureStreak(db: Executor, terminalId: string): Promise<number> {
+  const began = await lastEnteredStatusAt(db, terminalId, 'self_test');
+  const lastPass = await db.selectFrom('terminal_self_tests').select('id').where('terminal_id', '=', terminalId)
+    .where('passed', '=', true).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  let query = db.selectFrom('terminal_self_tests').select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('terminal_id', '=', terminalId).where('passed', '=', false);
+  if (lastPass) query = query.where('id', '>', lastPass.id);
+  if (began) query = query.where('created_at', '>=', began);
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+/** The third failure in a row opens a support ticket (SPEC §12), once per streak. */
+async function ticketRepeatedSelfTestFailures(ctx: AppContext, trx: Executor, terminal: TerminalRow, failed: SelfTestComponent[]): Promise<void> {
+  if (!terminal.merchant_id) return;
+  const streak = await selfTestFailureStreak(trx, terminal.id);
+  if (streak !== selfTestFailuresBeforeTicket) return;
+  const components = failed.join(', ');
+  await openAutoTicket(ctx, trx, {
+    merchantId: terminal.merchant_id, terminalId: terminal.id, category: 'device', priority: 'high',
+    subject: `Self-test failed ${streak} times on terminal ${terminal.sn}`,
+    body: `终端 ${terminal.sn} 的功能自检已连续 ${streak} 次未通过（${components}）。客服会与您联系协助处理。`
+      + ` / The self-test of terminal ${terminal.sn} failed ${streak} times in a row (${components}). Support will contact you to help.`,
   });
 }
 

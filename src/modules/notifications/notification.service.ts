@@ -28,6 +28,11 @@ export interface NotificationInput {
   terminalId?: string | null;
   /** The merchant's own locale (merchants.locale) unless given. */
   locale?: 'zh-CN' | 'en';
+  /**
+   * Whether a terminal message goes to the device queue (default). False when the caller shows it
+   * on the terminal itself with the returned notice code (announcements, shown while active).
+   */
+  queueOnTerminal?: boolean;
 }
 
 export interface QueuedNotification { messageId: string; channel: Channel; noticeCode: string }
@@ -95,7 +100,9 @@ export async function sendNotification(ctx: AppContext, trx: Executor, input: No
       next_attempt_at: now, last_error: recipient.error, created_at: now,
       sent_at: storedOnly ? now : null, failed_at: recipient.error ? now : null,
     }).execute();
-    if (channel === 'terminal') await queueOnTerminal(ctx, trx, { ...input, terminalId: input.terminalId!, noticeCode, at: now });
+    if (channel === 'terminal' && input.queueOnTerminal !== false) {
+      await queueOnTerminal(ctx, trx, { ...input, terminalId: input.terminalId!, noticeCode, at: now });
+    }
     queued.push({ messageId: id, channel, noticeCode });
   }
   return queued;

@@ -14,7 +14,7 @@ describe('every template', () => {
   it('exists for every event that messages a merchant', () => {
     for (const key of ['activation_code_issued', 'hotline_verification_code', 'reactivation_required', 'reactivation_reminder',
       'reactivation_completed', 'kyc_approved', 'kyc_rejected', 'kyc_needs_info', 'deposit_refunded', 'deposit_forfeited',
-      'settlement_ready', 'ticket_reply', 'announcement', 'scam_report_received', 'password_reset_code']) {
+      'settlement_ready', 'ticket_reply', 'ticket_opened', 'ticket_resolved', 'ticket_closed', 'announcement', 'scam_report_received', 'password_reset_code']) {
       expect(templates[key], key).toBeDefined();
     }
   });

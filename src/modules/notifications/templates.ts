@@ -21,6 +21,9 @@
 //   deposit_forfeited          sn, amount (fen)
 //   settlement_ready           date (YYYY-MM-DD), net (fen)
 //   ticket_reply               ticketId, subject
+//   ticket_opened              ticketId, subject                            — opened for the merchant (hotline, system)
+//   ticket_resolved            ticketId, subject
+//   ticket_closed              ticketId, subject
 //   announcement               title, titleEn?, body, bodyEn?, startsAt?, endsAt?
 //   scam_report_received       ticketId
 import { isReasonCode, reasonText } from '../reactivation/reasons.js';
@@ -226,6 +229,27 @@ export const templates: Record<string, TemplateDefinition> = {
     render: {
       'zh-CN': (x) => ({ subject: `工单回复：${p(x, 'subject')}`, body: `客服已回复您的工单 ${p(x, 'ticketId')}（${p(x, 'subject')}），请登录商户门户查看。` }),
       en: (x) => ({ subject: `Reply to your ticket: ${p(x, 'subject')}`, body: `Support replied to your ticket ${p(x, 'ticketId')} (${p(x, 'subject')}). See the merchant portal.` }),
+    },
+  },
+  ticket_opened: {
+    carriesCode: false, carriesActivationCode: false, sample: { ticketId: 'tkt_sample', subject: 'Printer' },
+    render: {
+      'zh-CN': (x) => ({ subject: `已为您创建工单：${p(x, 'subject')}`, body: `客服已为您创建工单 ${p(x, 'ticketId')}（${p(x, 'subject')}），处理进展请登录商户门户查看。` }),
+      en: (x) => ({ subject: `Ticket opened for you: ${p(x, 'subject')}`, body: `Support opened ticket ${p(x, 'ticketId')} (${p(x, 'subject')}) for you. Follow it in the merchant portal.` }),
+    },
+  },
+  ticket_resolved: {
+    carriesCode: false, carriesActivationCode: false, sample: { ticketId: 'tkt_sample', subject: 'Printer' },
+    render: {
+      'zh-CN': (x) => ({ subject: `工单已解决：${p(x, 'subject')}`, body: `您的工单 ${p(x, 'ticketId')}（${p(x, 'subject')}）已解决。如问题仍在，可在商户门户重新打开。` }),
+      en: (x) => ({ subject: `Ticket resolved: ${p(x, 'subject')}`, body: `Your ticket ${p(x, 'ticketId')} (${p(x, 'subject')}) is resolved. If the problem remains, reopen it in the merchant portal.` }),
+    },
+  },
+  ticket_closed: {
+    carriesCode: false, carriesActivationCode: false, sample: { ticketId: 'tkt_sample', subject: 'Printer' },
+    render: {
+      'zh-CN': (x) => ({ subject: `工单已关闭：${p(x, 'subject')}`, body: `您的工单 ${p(x, 'ticketId')}（${p(x, 'subject')}）已关闭。如有新问题，请在商户门户新建工单。` }),
+      en: (x) => ({ subject: `Ticket closed: ${p(x, 'subject')}`, body: `Your ticket ${p(x, 'ticketId')} (${p(x, 'subject')}) is closed. For a new problem, open a new ticket in the merchant portal.` }),
     },
   },
   announcement: {

@@ -62,12 +62,64 @@ export async function activeAnnouncements(db: Executor, now: Date): Promise<Anno
     .where('starts_at', '<=', now).where('ends_at', '>', now).orderBy('starts_at').execute();
 }
 
-/** Active announcements for one terminal (for `hello` and `GET /terminal/v1/messages`). */
+async function terminalTarget(db: Executor, terminalId: string) {
+  return db.selectFrom('terminals').leftJoin('merchants', 'merchants.id', 'terminals.merchant_id')
+    .select(['terminals.model_code', 'terminals.merchant_id', 'merchants.city_code', 'merchants.mcc'])
+    .where('terminals.id', '=', terminalId).executeTakeFirst();
+}
+
+/** Active announcements addressed to one terminal. */
 export async function announcementsForTerminal(db: Executor, terminalId: string, now: Date): Promise<AnnouncementRow[]> {
-  const t = await db.selectFrom('terminals').leftJoin('merchants', 'merchants.id', 'terminals.merchant_id')
-    .select(['terminals.model_code', 'merchants.city_code', 'merchants.mcc']).where('terminals.id', '=', terminalId).executeTakeFirst();
+  const t = await terminalTarget(db, terminalId);
   if (!t) return [];
   return (await activeAnnouncements(db, now)).filter((a) => a.channels.includes('terminal') && matchesTerminal(a.filter, t));
+}
+
+export interface TerminalAnnouncement { announcement: AnnouncementRow; noticeCode: string }
+
+/**
+ * The active announcements a terminal shows (`hello`, `GET /terminal/v1/messages`), each with its
+ * notice code. The first showing on a terminal writes the outbox message (channel terminal) in the
+ * caller's transaction; later showings reuse its code. A terminal without a merchant shows none:
+ * there is no one to address the notice to.
+ */
+export async function terminalAnnouncements(ctx: AppContext, trx: Executor, terminalId: string, now: Date,
+  limit: number): Promise<TerminalAnnouncement[]> {
+  const t = await terminalTarget(trx, terminalId);
+  if (!t?.merchant_id) return [];
+  const active = (await announcementsForTerminal(trx, terminalId, now)).slice(0, limit);
+  const result: TerminalAnnouncement[] = [];
+  for (const announcement of active) {
+    result.push({ announcement, noticeCode: await terminalNoticeCode(ctx, trx, announcement, { terminalId, merchantId: t.merchant_id }, now) });
+  }
+  return result;
+}
+
+async function terminalNoticeCode(ctx: AppContext, trx: Executor, a: AnnouncementRow,
+  to: { terminalId: string; merchantId: string }, now: Date): Promise<string> {
+  // Claim the pair first: a concurrent showing waits on the row and then reads the code.
+  const claimed = await trx.insertInto('announcement_terminal_notices').values({
+    announcement_id: a.id, terminal_id: to.terminalId, merchant_id: to.merchantId, notice_code: '', message_id: '', created_at: now,
+  }).onConflict((oc) => oc.columns(['announcement_id', 'terminal_id']).doNothing()).returning('terminal_id').executeTakeFirst();
+  if (!claimed) {
+    const row = await trx.selectFrom('announcement_terminal_notices').select('notice_code')
+      .where('announcement_id', '=', a.id).where('terminal_id', '=', to.terminalId).executeTakeFirstOrThrow();
+    return row.notice_code;
+  }
+  const [queued] = await sendNotification(ctx, trx, {
+    merchantId: to.merchantId, template: 'announcement', channels: ['terminal'], terminalId: to.terminalId, queueOnTerminal: false,
+    params: announcementParams(a),
+  });
+  await trx.updateTable('announcement_terminal_notices').set({ notice_code: queued!.noticeCode, message_id: queued!.messageId })
+    .where('announcement_id', '=', a.id).where('terminal_id', '=', to.terminalId).execute();
+  return queued!.noticeCode;
+}
+
+function announcementParams(a: AnnouncementRow): Record<string, string> {
+  return {
+    title: a.title_zh, titleEn: a.title_en, body: a.body_zh, bodyEn: a.body_en,
+    startsAt: a.starts_at.toISOString(), endsAt: a.ends_at.toISOString(),
+  };
 }
 
 export async function announcementsForMerchant(db: Executor, merchantId: string, now: Date): Promise<AnnouncementRow[]> {
@@ -93,9 +145,7 @@ export async function deliverAnnouncements(ctx: AppContext): Promise<number> {
           .onConflict((oc) => oc.columns(['announcement_id', 'merchant_id', 'channel']).doNothing()).returning('merchant_id').executeTakeFirst();
         if (!claimed) return;
         await sendNotification(ctx, trx, {
-          merchantId: optIn.merchant_id, template: 'announcement', channels: [optIn.channel],
-          params: { title: a.title_zh, titleEn: a.title_en, body: a.body_zh, bodyEn: a.body_en,
-            startsAt: a.starts_at.toISOString(), endsAt: a.ends_at.toISOString() },
+          merchantId: optIn.merchant_id, template: 'announcement', channels: [optIn.channel], params: announcementParams(a),
         });
         sent++;
       });

@@ -1,7 +1,8 @@
 // Stable slugs of help-centre articles (SPEC §12). Every API answer that names an activation step,
-// self-test component, re-activation reason or decline code carries the slug made here.
+// self-test component, re-activation reason, decline code or activation error carries the slug made here.
 
-export type HelpTopic = 'activation-step' | 'self-test' | 'reactivation' | 'decline';
+export const helpTopics = ['activation-step', 'self-test', 'reactivation', 'decline', 'error'] as const;
+export type HelpTopic = (typeof helpTopics)[number];
 
 /** `helpSlug('reactivation', 'system_upgrade')` → `reactivation-system-upgrade`. */
 export function helpSlug(topic: HelpTopic, code: string): string {

@@ -4,10 +4,10 @@ import { AppError } from '../../platform/http/errors.js';
 import { Strict, Type } from '../../platform/http/schema.js';
 import type { JihuoApp } from '../../platform/module.js';
 import { helpCentre, helpLocales, type HelpArticle, type HelpLocale } from './help.service.js';
+import { helpTopics } from './help-slugs.js';
 
 const tags = ['help'];
 const Locale = Type.Optional(Type.Union(helpLocales.map((l) => Type.Literal(l))));
-const topics = ['activation-step', 'self-test', 'reactivation', 'decline'] as const;
 
 function view(a: HelpArticle) {
   return { slug: a.slug, locale: a.locale, topic: a.topic, code: a.code, title: a.title, body: a.body, format: 'markdown' };
@@ -31,7 +31,7 @@ export function helpRoutes(app: JihuoApp, ctx: AppContext): void {
   app.get('/v1/help/articles', {
     schema: {
       tags, summary: 'Search help articles',
-      querystring: Strict({ q: Type.Optional(Type.String({ maxLength: 200 })), locale: Locale, topic: Type.Optional(Type.Union(topics.map((t) => Type.Literal(t)))) }),
+      querystring: Strict({ q: Type.Optional(Type.String({ maxLength: 200 })), locale: Locale, topic: Type.Optional(Type.Union(helpTopics.map((t) => Type.Literal(t)))) }),
     },
     config: { access: { public: true } },
   }, async (request) => {

@@ -6,9 +6,10 @@ import { newId } from '../../platform/ids.js';
 import { maskPhone } from '../../platform/crypto/mask.js';
 import type { AppContext } from '../../platform/context.js';
 import type { JihuoApp } from '../../platform/module.js';
+import { activationView } from '../activation/activation-portal.service.js';
 import { openCaseSummary } from '../reactivation/reactivation.hooks.js';
 import { announcementView, announcementsForMerchant, maintenanceWarnings } from './announcement.service.js';
-import { addTicketMessage, lockTicket, moveTicket, openTicket, ticketView } from './ticket.service.js';
+import { addTicketMessage, assignTicket, lockTicket, moveTicket, openTicket, ticketView } from './ticket.service.js';
 import { reportScam } from './scam.service.js';
 
 const tags = ['support'];
@@ -77,7 +78,7 @@ export function supportRoutes(app: JihuoApp, ctx: AppContext): void {
   });
 
   app.get('/v1/tickets/:id', {
-    schema: { tags, summary: 'A ticket with its messages and the terminal timeline beside it', params: Strict({ id: Type.String() }) },
+    schema: { tags, summary: 'A ticket with its messages and, beside it, the terminal: timeline, re-activation, activation steps, last self-test', params: Strict({ id: Type.String() }) },
     config: { access: { roles: operatorsAndMerchants } },
   }, async (request) => {
     const actor = actorOf(request);
@@ -88,14 +89,22 @@ export function supportRoutes(app: JihuoApp, ctx: AppContext): void {
       ? await ctx.db.selectFrom('terminal_events').selectAll().where('terminal_id', '=', row.terminal_id).orderBy('id', 'desc').limit(50).execute()
       : [];
     const terminal = row.terminal_id
-      ? await ctx.db.selectFrom('terminals').select(['sn', 'status', 'model_code', 'activated_at']).where('id', '=', row.terminal_id).executeTakeFirst()
+      ? await ctx.db.selectFrom('terminals').select(['sn', 'status', 'model_code', 'activated_at', 'merchant_id']).where('id', '=', row.terminal_id).executeTakeFirst()
       : undefined;
+    // The six activation steps and the last self-test, from the activation module, while the
+    // terminal still belongs to the ticket's merchant.
+    const activation = terminal && terminal.merchant_id === row.merchant_id ? await activationView(ctx, { sn: terminal.sn, actor }) : null;
     return {
       ...ticketView(row, ctx.clock.now()),
       messages: (await messages.execute()).map((m) => ({ id: m.id, author: m.author_kind, visibility: m.visibility, body: m.body, createdAt: m.created_at.toISOString() })),
       terminal: terminal ? {
         sn: terminal.sn, status: terminal.status, modelCode: terminal.model_code, activatedAt: terminal.activated_at?.toISOString() ?? null,
         reactivation: row.terminal_id ? await openCaseSummary(ctx.db, row.terminal_id) : null,
+        activation: activation ? {
+          steps: activation.steps, progressPercent: activation.progressPercent, currentStep: activation.currentStep,
+          lockedUntil: activation.lockedUntil,
+        } : null,
+        lastSelfTest: activation?.lastSelfTest ?? null,
         timeline: timeline.map((e) => ({ at: e.at.toISOString(), kind: e.kind, from: e.from_status, to: e.to_status, reason: e.reason, actor: e.actor_kind })),
       } : null,
     };
@@ -129,17 +138,12 @@ export function supportRoutes(app: JihuoApp, ctx: AppContext): void {
   });
 
   app.post('/v1/tickets/:id/assign', {
-    schema: { tags, summary: 'Assign a ticket to an agent', params: Strict({ id: Type.String() }), body: Strict({ assigneeId: Type.String() }) },
+    schema: { tags, summary: 'Assign or reassign a ticket to an operator user (ops_agent, ops_risk, ops_admin)', params: Strict({ id: Type.String() }), body: Strict({ assigneeId: Type.String({ minLength: 1, maxLength: 64 }) }) },
     config: { access: { roles: anyOperator } },
   }, async (request) => {
     const actor = actorOf(request);
-    const row = await ctx.db.transaction().execute(async (trx) => {
-      const ticket = await lockTicket(trx, request.params.id, actor);
-      const updated = await trx.updateTable('tickets').set({ assignee_id: request.body.assigneeId, updated_at: ctx.clock.now() })
-        .where('id', '=', ticket.id).returningAll().executeTakeFirstOrThrow();
-      await ctx.audit(trx, actor, { action: 'ticket.assigned', subjectType: 'ticket', subjectId: ticket.id, merchantId: ticket.merchant_id, details: { assigneeId: request.body.assigneeId } });
-      return updated;
-    });
+    const row = await ctx.db.transaction().execute(async (trx) =>
+      assignTicket(ctx, trx, actor, await lockTicket(trx, request.params.id, actor), request.body.assigneeId));
     return ticketView(row, ctx.clock.now());
   });
 

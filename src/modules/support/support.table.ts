@@ -58,6 +58,9 @@ export interface AnnouncementTable {
 
 export interface AnnouncementOptInTable { merchant_id: string; channel: 'sms' | 'email'; created_at: Date }
 export interface AnnouncementDeliveryTable { announcement_id: string; merchant_id: string; channel: string; sent_at: Date }
+export interface AnnouncementTerminalNoticeTable {
+  announcement_id: string; terminal_id: string; merchant_id: string; notice_code: string; message_id: string; created_at: Date;
+}
 
 declare module '../../platform/db/schema.js' {
   interface Database {
@@ -66,5 +69,6 @@ declare module '../../platform/db/schema.js' {
     announcements: AnnouncementTable;
     announcement_opt_ins: AnnouncementOptInTable;
     announcement_deliveries: AnnouncementDeliveryTable;
+    announcement_terminal_notices: AnnouncementTerminalNoticeTable;
   }
 }

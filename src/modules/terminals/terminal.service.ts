@@ -67,6 +67,13 @@ export async function transitionTerminal(trx: Executor, input: TransitionInput):
   return updated;
 }
 
+/** When the terminal last entered a status (its latest transition to it), or null if never. */
+export async function lastEnteredStatusAt(db: Executor, terminalId: string, status: TerminalStatus): Promise<Date | null> {
+  const row = await db.selectFrom('terminal_events').select('at').where('terminal_id', '=', terminalId)
+    .where('kind', '=', 'status_changed').where('to_status', '=', status).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row?.at ?? null;
+}
+
 export async function findTerminalBySn(db: Executor, sn: string): Promise<TerminalRow | undefined> {
   return db.selectFrom('terminals').selectAll().where('sn', '=', sn).executeTakeFirst();
 }

@@ -78,6 +78,8 @@ export const errorStatus = {
   csrf_failed: 403,
   // Support (SPEC §12)
   ticket_closed: 409,
+  assignee_not_found: 404,
+  assignee_not_operator: 400,
   help_article_not_found: 404,
 } as const;
 

@@ -1,6 +1,7 @@
 // Proves device deposits (SPEC §9, Appendix B) with the test clock: pending from activation, collected
 // from settlements, refunded on day 170 when credit volume reaches ¥600,000, forfeited on day 181,
-// replacement terminals keeping the deposit, the ledger entries of each step and merchant scoping.
+// replacement terminals keeping the deposit (or following their own model's policy when the old
+// terminal had none), the ledger entries of each step (deposit refunds payable) and merchant scoping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
 import { addDays, shanghaiDate } from '../src/platform/clock.js';
@@ -84,6 +85,8 @@ describe('traditional POS deposit (¥298, ¥600,000 credit volume within 180 day
       amount: 29_800, collected: 29_800, status: 'refunded', volume: 60_000_000, threshold: 60_000_000, deadline, daysLeft: null,
     });
     expect(await accountBalance(t.ctx.db, accounts.merchantDepositHeld(merchant.id).code)).toBe(0);
+    // Refunded, not paid yet: the deposit refunds payable holds it until the next settlement.
+    expect(await accountBalance(t.ctx.db, accounts.merchantDepositRefundPayable(merchant.id).code)).toBe(-29_800);
     expect(await templatesSent(merchant.id)).toContain('deposit_refunded');
 
     // The refund is paid out with the next settlement, beside the day's net.
@@ -92,6 +95,10 @@ describe('traditional POS deposit (¥298, ¥600,000 credit volume within 180 day
       .where('merchant_id', '=', merchant.id).where('date', '=', dateOf(170)).executeTakeFirstOrThrow();
     expect(statement).toMatchObject({ net_fen: 28_000_000 - 168_000, deposit_refund_fen: 29_800, payout_fen: 28_000_000 - 168_000 + 29_800 });
     expect(await accountBalance(t.ctx.db, accounts.merchantPayable(merchant.id).code)).toBe(0);
+    expect(await accountBalance(t.ctx.db, accounts.merchantDepositRefundPayable(merchant.id).code)).toBe(0);
+    const paidEntries = await t.ctx.db.selectFrom('journal_entries').select(['kind', 'business_date'])
+      .where('merchant_id', '=', merchant.id).where('kind', 'in', ['deposit.refunded', 'deposit.refund_paid']).orderBy('kind').execute();
+    expect(paidEntries).toEqual([{ kind: 'deposit.refund_paid', business_date: dateOf(170) }, { kind: 'deposit.refunded', business_date: dateOf(170) }]);
     // Refunded stays refunded; the window closing later changes nothing.
     t.ctx.clock.set(day(200));
     expect((await t.request('GET', `/v1/terminals/${terminal.sn}/deposit`)).body.status).toBe('refunded');
@@ -161,6 +168,24 @@ describe('deposit status, replacement and scope', () => {
     // The replacement never gets a deposit of its own, however often deposits are swept.
     await sweepDeposits(t.ctx);
     expect(await t.ctx.db.selectFrom('deposits').select('id').where('merchant_id', '=', merchant.id).execute()).toHaveLength(1);
+  });
+
+  it('gives a replacement its own model’s deposit when the old terminal’s model had none', async () => {
+    t.ctx.clock.set(day(420));
+    const merchant = await insertMerchant(t.ctx);
+    const free = await insertDeviceModel(t.ctx, { kind: 'mobile', depositFen: null, thresholdFen: null, windowDays: null });
+    const old = await activeTerminal(merchant.id, day(420), free);
+    expect((await t.request('GET', `/v1/terminals/${old.sn}/deposit`)).body.status).toBe('none');
+    t.ctx.clock.set(day(425));
+    const replacement = await activeTerminal(merchant.id, day(425));
+    await t.ctx.db.updateTable('terminals').set({ status: 'retired', replaced_by: replacement.sn }).where('id', '=', old.id).execute();
+    await sweepDeposits(t.ctx);
+    const view = await t.request('GET', `/v1/terminals/${replacement.sn}/deposit`);
+    expect(view.body).toMatchObject({
+      amount: 29_800, collected: 0, status: 'pending', volume: 0, threshold: 60_000_000, deadline: addDays(day(425), 180).toISOString(),
+    });
+    const deposits = await t.ctx.db.selectFrom('deposits').select(['origin_terminal_id', 'terminal_id']).where('merchant_id', '=', merchant.id).execute();
+    expect(deposits).toEqual([{ origin_terminal_id: replacement.id, terminal_id: replacement.id }]);
   });
 
   it('shows the merchant owner its own deposits and 404 for others', async () => {

@@ -1,6 +1,7 @@
 // Direct-insert fixtures for tests of one module that need rows owned by another (an approved
 // merchant, a device model, a terminal in a given state). End-to-end tests use the API instead.
 import { randomBytes, randomInt } from 'node:crypto';
+import { sql } from 'kysely';
 import type { AppContext } from '../src/platform/context.js';
 import { newId } from '../src/platform/ids.js';
 import type { TerminalStatus } from '../src/modules/terminals/terminal.state.js';
@@ -24,6 +25,23 @@ export async function insertMerchant(ctx: AppContext, overrides: Partial<{
     created_at: now, updated_at: now,
   }).execute();
   return { id, mid };
+}
+
+/** `count` approved merchants in one INSERT … SELECT (scale tests); ids are returned in order. */
+export async function insertMerchantsBulk(ctx: AppContext, count: number): Promise<string[]> {
+  const tag = randomBytes(4).toString('hex');
+  const now = ctx.clock.now();
+  const rows = await sql<{ id: string }>`
+    insert into merchants (id, mid, type, status, legal_name, phone, email, id_number_mask, id_name, mcc, province, city,
+      city_code, district, address_line, bank_name, account_number_mask, account_holder, risk_score, risk_level,
+      submitted_at, approved_at, created_at, updated_at)
+    select 'mch_b' || ${tag} || lpad(g::text, 11, '0'), '897' || lpad((${randomInt(0, 10_000)} + g * 10000)::text, 12, '0'),
+      'individual', 'approved', '批量小店' || g, '139' || lpad(g::text, 8, '0'), 'bulk@example.com', '110***********1234', '张三',
+      '5812', '北京市', '北京市', '110100', '朝阳区', '建国路 1 号', '中国银行', '6222********1234', '张三', 10, 'low',
+      ${now}, ${now}, ${now}, ${now}
+    from generate_series(1, ${count}) g
+    returning id`.execute(ctx.db);
+  return rows.rows.map((r) => r.id).sort();
 }
 
 export async function insertDeviceModel(ctx: AppContext, overrides: Partial<{

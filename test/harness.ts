@@ -3,6 +3,7 @@
 // application driven in-process (`app.inject`) or listening on a free port.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { KyselyPlugin } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { ensureBootstrapKey } from '../src/platform/api-keys.js';
@@ -97,4 +98,14 @@ export async function createTestApp(options: { config?: Partial<Config>; modules
     async setNow(iso) { base.ctx.clock.set(new Date(iso)); },
     async close() { await app.close(); await base.close(); },
   };
+}
+
+/** The same context with a database that counts the queries sent through it (set-based checks). */
+export function countingContext(ctx: AppContext): { ctx: AppContext; queries: () => number } {
+  let count = 0;
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => { count++; return args.node; },
+    transformResult: async (args) => args.result,
+  };
+  return { ctx: { ...ctx, db: ctx.db.withPlugin(plugin) }, queries: () => count };
 }

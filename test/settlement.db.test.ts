@@ -1,5 +1,6 @@
-// Proves daily T+1 settlement: exact statement amounts (Appendix B), JSON and CSV, statements that
-// reconcile with the ledger, deposit deduction across days, idempotent and concurrent runs, date rules.
+// Proves daily T+1 settlement: exact statement amounts (Appendix B), JSON and CSV, refund shortfalls
+// carried to later statements, statements that reconcile with the ledger (payouts = payable
+// movement), deposit deduction across days, idempotent and concurrent runs, date rules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
 import { accountBalance, accounts, verifyLedger } from '../src/modules/ledger/ledger.service.js';
@@ -57,23 +58,47 @@ describe('settlement statements', () => {
     await runSettlement(t.ctx, '2030-03-02');
     const day2 = await t.request('GET', `/v1/merchants/${merchant.id}/settlements?date=2030-03-02`);
     expect(day2.body).toEqual([{ date: '2030-03-02', gross: 10_000, fees: 60, voids: 0, refunds: 300_000, depositDeduction: 0, net: 0 }]);
-    // A day whose refunds exceed its sales pays nothing; the shortfall stays owed on the payable.
+    // A day whose refunds exceed its sales pays nothing (net never negative); the shortfall is
+    // carried to the next statements and stays owed on the payable until they recover it.
     expect(await accountBalance(t.ctx.db, accounts.merchantPayable(merchant.id).code)).toBe(300_000 - 9940);
+    const details2 = await t.request('GET', `/v1/merchants/${merchant.id}/settlements?date=2030-03-02&details=true`);
+    expect(details2.body).toEqual([{
+      date: '2030-03-02', gross: 10_000, fees: 60, voids: 0, refunds: 300_000, depositDeduction: 0, net: 0,
+      depositRefund: 0, shortfallCarriedIn: 0, shortfallDeduction: 0, shortfallCarried: 290_060, payout: 0,
+    }]);
 
     const csv = await t.request('GET', `/v1/merchants/${merchant.id}/settlements.csv?from=2030-03-01&to=2030-03-02`);
     expect(csv.status).toBe(200);
     expect(String(csv.headers['content-type'])).toMatch(/^text\/csv/);
     expect(csv.text.trim().split('\n')).toEqual([
-      'merchant_id,date,sale_count,gross_fen,fees_fen,voids_fen,refunds_fen,deposit_deduction_fen,net_fen,deposit_refund_fen,payout_fen',
-      `${merchant.id},2030-03-01,3,1250000,6190,200000,0,0,1043810,0,1043810`,
-      `${merchant.id},2030-03-02,1,10000,60,0,300000,0,0,0,0`,
+      'merchant_id,date,sale_count,gross_fen,fees_fen,voids_fen,refunds_fen,deposit_deduction_fen,net_fen,deposit_refund_fen,payout_fen,'
+        + 'shortfall_carried_in_fen,shortfall_deduction_fen,shortfall_carried_fen',
+      `${merchant.id},2030-03-01,3,1250000,6190,200000,0,0,1043810,0,1043810,0,0,0`,
+      `${merchant.id},2030-03-02,1,10000,60,0,300000,0,0,0,0,0,0,290060`,
     ]);
     const csv2 = await t.request('GET', `/v1/merchants/${merchant.id}/settlements?date=2030-03-01&format=csv`);
-    expect(csv2.text.split('\n')[1]).toBe(`${merchant.id},2030-03-01,3,1250000,6190,200000,0,0,1043810,0,1043810`);
+    expect(csv2.text.split('\n')[1]).toBe(`${merchant.id},2030-03-01,3,1250000,6190,200000,0,0,1043810,0,1043810,0,0,0`);
+
+    // Day 3: the next statement deducts the carried shortfall before paying out; net keeps its formula.
+    await sale(t.ctx, { ...base, amountFen: 500_000, feeFen: 3000, at: shanghaiAt('2030-03-03', 10) });
+    t.ctx.clock.set(shanghaiAt('2030-03-04', 8));
+    await runSettlement(t.ctx, '2030-03-03');
+    const day3 = await t.request('GET', `/v1/merchants/${merchant.id}/settlements?date=2030-03-03&details=true`);
+    expect(day3.body).toEqual([{
+      date: '2030-03-03', gross: 500_000, fees: 3000, voids: 0, refunds: 0, depositDeduction: 0, net: 497_000,
+      depositRefund: 0, shortfallCarriedIn: 290_060, shortfallDeduction: 290_060, shortfallCarried: 0, payout: 206_940,
+    }]);
+    // Statements reconcile with the ledger: the payouts over the days are the payable movement.
+    expect(await accountBalance(t.ctx.db, accounts.merchantPayable(merchant.id).code)).toBe(0);
+    const payouts = await t.ctx.db.selectFrom('journal_lines').select('amount_fen').where('account_code', '=', accounts.settlementBank().code)
+      .where('merchant_id', '=', merchant.id).execute();
+    const paid = -payouts.reduce((sum, l) => sum + l.amount_fen, 0);
+    expect(paid).toBe(1_043_810 + 0 + 206_940);
+    expect(paid).toBe((1_250_000 - 6190 - 200_000) + (10_000 - 60 - 300_000) + (500_000 - 3000));
     expect((await verifyLedger(t.ctx.db)).ok).toBe(true);
     const messages = await t.ctx.db.selectFrom('notification_messages').select(['template', 'subject'])
       .where('merchant_id', '=', merchant.id).execute();
-    expect(messages.filter((m) => m.template === 'settlement_ready')).toHaveLength(2);
+    expect(messages.filter((m) => m.template === 'settlement_ready')).toHaveLength(3);
   });
 
   it('refuses today, future and impossible dates with settlement_date_invalid', async () => {
@@ -135,6 +160,55 @@ describe('settlement statements', () => {
 });
 
 describe('deposit deduction and reconciliation', () => {
+  it('recovers a carried refund shortfall before collecting a deposit, and the payouts still equal the payable movement', async () => {
+    t.ctx.clock.set(shanghaiAt('2030-08-01', 9));
+    const noDeposit = await insertDeviceModel(t.ctx, { kind: 'qr_box', depositFen: null, thresholdFen: null, windowDays: null });
+    const traditional = await insertDeviceModel(t.ctx, { kind: 'traditional' });
+    const merchant = await insertMerchant(t.ctx);
+    const terminal = await insertTerminal(t.ctx, { modelCode: noDeposit, merchantId: merchant.id, status: 'active' });
+    const base = { merchantId: merchant.id, terminalId: terminal.id };
+    const first = await sale(t.ctx, { ...base, amountFen: 100_000, feeFen: 600, at: shanghaiAt('2030-08-01', 10) });
+    t.ctx.clock.set(shanghaiAt('2030-08-02', 6));
+    await runSettlement(t.ctx, '2030-08-01');
+    await refundOf(t.ctx, first, 100_000, shanghaiAt('2030-08-02', 10));
+    t.ctx.clock.set(shanghaiAt('2030-08-03', 6));
+    await runSettlement(t.ctx, '2030-08-02');
+    // A second terminal, with a ¥298 deposit, turns active on day 3.
+    t.ctx.clock.set(shanghaiAt('2030-08-03', 9));
+    const pos = await insertTerminal(t.ctx, { modelCode: traditional, merchantId: merchant.id, status: 'active' });
+    await sale(t.ctx, { ...base, amountFen: 120_000, feeFen: 720, at: shanghaiAt('2030-08-03', 10) });
+    t.ctx.clock.set(shanghaiAt('2030-08-04', 6));
+    await runSettlement(t.ctx, '2030-08-03');
+    await sale(t.ctx, { ...base, amountFen: 50_000, feeFen: 300, at: shanghaiAt('2030-08-04', 10) });
+    t.ctx.clock.set(shanghaiAt('2030-08-05', 6));
+    await runSettlement(t.ctx, '2030-08-04');
+
+    const res = await t.request('GET', `/v1/merchants/${merchant.id}/settlements?from=2030-08-01&to=2030-08-04&details=true`);
+    expect(res.body).toEqual([
+      { date: '2030-08-01', gross: 100_000, fees: 600, voids: 0, refunds: 0, depositDeduction: 0, net: 99_400,
+        depositRefund: 0, shortfallCarriedIn: 0, shortfallDeduction: 0, shortfallCarried: 0, payout: 99_400 },
+      { date: '2030-08-02', gross: 0, fees: 0, voids: 0, refunds: 100_000, depositDeduction: 0, net: 0,
+        depositRefund: 0, shortfallCarriedIn: 0, shortfallDeduction: 0, shortfallCarried: 100_000, payout: 0 },
+      // The shortfall comes first: the deposit only takes what is left after it.
+      { date: '2030-08-03', gross: 120_000, fees: 720, voids: 0, refunds: 0, depositDeduction: 19_280, net: 100_000,
+        depositRefund: 0, shortfallCarriedIn: 100_000, shortfallDeduction: 100_000, shortfallCarried: 0, payout: 0 },
+      { date: '2030-08-04', gross: 50_000, fees: 300, voids: 0, refunds: 0, depositDeduction: 10_520, net: 39_180,
+        depositRefund: 0, shortfallCarriedIn: 0, shortfallDeduction: 0, shortfallCarried: 0, payout: 39_180 },
+    ]);
+    for (const r of res.body as Array<Record<string, number>>) {
+      expect(r.net).toBe(Math.max(r.gross! - r.fees! - r.voids! - r.refunds! - r.depositDeduction!, 0));
+    }
+    expect((await t.request('GET', `/v1/terminals/${pos.sn}/deposit`)).body).toMatchObject({ collected: 29_800, status: 'held' });
+    const payouts = await t.ctx.db.selectFrom('journal_lines').select('amount_fen').where('account_code', '=', accounts.settlementBank().code)
+      .where('merchant_id', '=', merchant.id).execute();
+    const movement = (100_000 - 600) - 100_000 + (120_000 - 720) + (50_000 - 300);
+    expect(-payouts.reduce((sum, l) => sum + l.amount_fen, 0)).toBe(movement - 29_800);
+    expect(await accountBalance(t.ctx.db, accounts.merchantPayable(merchant.id).code)).toBe(0);
+    const owed = await t.ctx.db.selectFrom('settlement_shortfalls').select('owed_fen').where('merchant_id', '=', merchant.id).executeTakeFirstOrThrow();
+    expect(owed.owed_fen).toBe(0);
+    expect((await verifyLedger(t.ctx.db)).ok).toBe(true);
+  });
+
   it('collects a deposit from the next settlements, partially across days, and reconciles with the ledger', async () => {
     t.ctx.clock.set(shanghaiAt('2030-07-01', 9));
     const traditional = await insertDeviceModel(t.ctx, { kind: 'traditional' });

@@ -1,10 +1,12 @@
 // Proves terminal transactions over signed HTTP on both databases: approved and declined sales
 // (gate, merchant, BIN, upstream sandbox) with fees and ledger entries, bad input and card data
-// refused, idempotent replay byte for byte (also under concurrency), void and refund rules with the
-// supervisor password and its lockout, training mode, operators, merchant-side lists and totals.
+// refused, idempotent replay byte for byte (also under concurrency, and after a password change or
+// lockout), void and refund rules by day and settlement with the supervisor password and its
+// lockout, training mode, operator sessions, the daily limit, merchant-side lists and totals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
 import { accountBalance, verifyLedger } from '../src/modules/ledger/ledger.service.js';
+import { runSettlement } from '../src/modules/settlement/settlement.service.js';
 import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
 import { createTestApp, type TestApp } from './harness.js';
 import { terminalRequest, type TerminalIdentity } from './terminal-client.js';
@@ -245,6 +247,50 @@ describe('void and refund', () => {
     expect(second.text).toBe(first.text);
   });
 
+  it('replays a completed void and refund before checking the supervisor password: a new password or a lockout does not change the answer', async () => {
+    const terminal = await newTerminal();
+    const setPassword = (password: string) => t.request('PUT', `/v1/terminals/${terminal.sn}/supervisor-password`, { key: ownerKey, body: { password } });
+    expect((await setPassword('135790')).status).toBe(200);
+    const today = await sale(terminal, { method: 'wechat_qr', amount: 3000 });
+    const older = await sale(terminal, { method: 'wechat_qr', amount: 4000 });
+    const voidBody = { idempotencyKey: nextKey(), supervisorPassword: '135790' };
+    const voidPath = `/terminal/v1/transactions/${today.body.id}/void`;
+    const voided = await terminalRequest(t, terminal, 'POST', voidPath, voidBody);
+    expect(voided.status).toBe(201);
+    await t.setNow(day2);
+    try {
+      const refundBody = { idempotencyKey: nextKey(), supervisorPassword: '135790', amount: 1000 };
+      const refundPath = `/terminal/v1/transactions/${older.body.id}/refund`;
+      const refunded = await terminalRequest(t, terminal, 'POST', refundPath, refundBody);
+      expect(refunded.status).toBe(201);
+
+      // The merchant changes the password: the retries still get the first answers, byte for byte.
+      expect((await setPassword('864200')).status).toBe(200);
+      const voidAgain = await terminalRequest(t, terminal, 'POST', voidPath, voidBody);
+      expect(voidAgain.status).toBe(201);
+      expect(voidAgain.text).toBe(voided.text);
+      expect(voidAgain.headers['idempotent-replayed']).toBe('true');
+      expect((await terminalRequest(t, terminal, 'POST', refundPath, refundBody)).text).toBe(refunded.text);
+      // A new request with the old password is refused; the same key with another body is 409.
+      expect((await reverse(terminal, older.body.id, 'refund', { supervisorPassword: '135790', amount: 1 })).status).toBe(403);
+      const reused = await terminalRequest(t, terminal, 'POST', refundPath, { ...refundBody, amount: 1001 });
+      expect(reused.status).toBe(409);
+      expect(reused.body.error.code).toBe('idempotency_key_reused');
+
+      // Locked after wrong passwords: the retries still replay, new requests get 423.
+      for (let i = 0; i < 5; i++) await reverse(terminal, older.body.id, 'refund', { supervisorPassword: '000000', amount: 1 });
+      expect((await reverse(terminal, older.body.id, 'refund', { supervisorPassword: '864200', amount: 1 })).status).toBe(423);
+      const lockedVoid = await terminalRequest(t, terminal, 'POST', voidPath, voidBody);
+      expect(lockedVoid.status).toBe(201);
+      expect(lockedVoid.text).toBe(voided.text);
+      expect((await terminalRequest(t, terminal, 'POST', refundPath, refundBody)).text).toBe(refunded.text);
+      const refunds = await t.ctx.db.selectFrom('transactions').select('amount_fen').where('original_id', '=', older.body.id).execute();
+      expect(refunds).toEqual([{ amount_fen: 1000 }]);
+    } finally {
+      await t.setNow(day1);
+    }
+  });
+
   it('locks voids and refunds for 30 minutes after 5 wrong supervisor passwords (423)', async () => {
     const terminal = await newTerminal();
     const original = await sale(terminal, { method: 'wechat_qr', amount: 1000 });
@@ -284,7 +330,10 @@ describe('training mode', () => {
 });
 
 describe('operators', () => {
-  it('adds operators with PINs; sales name a known operator; sign-in checks the PIN', async () => {
+  const signIn = (who: TerminalIdentity, operatorNo: string, pin: string) =>
+    terminalRequest(t, who, 'POST', '/terminal/v1/operators/sign-in', { operatorNo, pin });
+
+  it('adds operators with PINs; sign-in checks the PIN and opens a 12-hour session', async () => {
     const terminal = await newTerminal();
     const added = await t.request('POST', `/v1/terminals/${terminal.sn}/operators`, { key: ownerKey, body: { operatorNo: '01', name: '小王', pin: '1234' } });
     expect(added.status).toBe(201);
@@ -292,12 +341,91 @@ describe('operators', () => {
     expect(JSON.stringify(added.body)).not.toContain('1234');
     expect((await t.request('POST', `/v1/terminals/${terminal.sn}/operators`, { key: ownerKey, body: { operatorNo: '01', pin: '1234' } })).status).toBe(409);
     expect((await sale(terminal, { method: 'wechat_qr', amount: 100, operatorNo: '02' })).body.declineCode).toBe('operator_unknown');
+    const wrong = await signIn(terminal, '01', '4321');
+    expect(wrong.status).toBe(401);
+    const ok = await signIn(terminal, '01', '1234');
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ operatorNo: '01', name: '小王', signedInAt: expect.any(String), expiresAt: expect.any(String) });
+    expect(Date.parse(ok.body.expiresAt) - Date.parse(ok.body.signedInAt)).toBe(12 * 3600_000);
     expect((await sale(terminal, { method: 'wechat_qr', amount: 100, operatorNo: '01' })).body.status).toBe('approved');
-    const signIn = await terminalRequest(t, terminal, 'POST', '/terminal/v1/operators/sign-in', { operatorNo: '01', pin: '1234' });
-    expect(signIn.body).toEqual({ operatorNo: '01', name: '小王' });
-    expect((await terminalRequest(t, terminal, 'POST', '/terminal/v1/operators/sign-in', { operatorNo: '01', pin: '4321' })).status).toBe(401);
     const list = await t.request('GET', `/v1/terminals/${terminal.sn}/operators`, { key: ownerKey });
     expect(list.body.data.map((o: { operatorNo: string }) => o.operatorNo)).toEqual(['01']);
+  });
+
+  it('takes sales, voids and refunds only from the operator signed in, until sign-out, another sign-in or expiry', async () => {
+    const terminal = await newTerminal();
+    for (const [operatorNo, pin] of [['01', '1111'], ['02', '2222']]) {
+      expect((await t.request('POST', `/v1/terminals/${terminal.sn}/operators`, { key: ownerKey, body: { operatorNo, pin } })).status).toBe(201);
+    }
+    // Nobody signed in: a known operator number alone is not enough, nor is no number.
+    const named = await sale(terminal, { method: 'wechat_qr', amount: 100, operatorNo: '01' });
+    expect(named.status).toBe(201);
+    expect(named.body).toMatchObject({ status: 'declined', declineCode: 'operator_not_signed_in', helpSlug: 'decline-operator-not-signed-in', fee: 0 });
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 100 })).body.declineCode).toBe('operator_not_signed_in');
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 100, operatorNo: '09' })).body.declineCode).toBe('operator_unknown');
+
+    expect((await signIn(terminal, '01', '1111')).status).toBe(200);
+    const byOne = await sale(terminal, { method: 'wechat_qr', amount: 10_000, operatorNo: '01' });
+    expect(byOne.body.status).toBe('approved');
+    const implicit = await sale(terminal, { method: 'wechat_qr', amount: 20_000 });
+    expect(implicit.body.status).toBe('approved');
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 100, operatorNo: '02' })).body.declineCode).toBe('operator_not_signed_in');
+    const rows = await t.ctx.db.selectFrom('transactions').select('operator_no').where('id', 'in', [byOne.body.id, implicit.body.id]).execute();
+    expect(rows.map((r) => r.operator_no)).toEqual(['01', '01']);
+
+    // Voids and refunds too: another operator's number is refused (403), the signed-in one is recorded.
+    const other = await reverse(terminal, byOne.body.id, 'void', { supervisorPassword: '123456', operatorNo: '02' });
+    expect(other.status).toBe(403);
+    expect(other.body.error).toMatchObject({ code: 'operator_not_signed_in', details: { reason: 'operator_not_signed_in' } });
+    const voided = await reverse(terminal, byOne.body.id, 'void', { supervisorPassword: '123456' });
+    expect(voided.status).toBe(201);
+    const voidRow = await t.ctx.db.selectFrom('transactions').select('operator_no').where('id', '=', voided.body.id).executeTakeFirstOrThrow();
+    expect(voidRow.operator_no).toBe('01');
+
+    // Another operator's sign-in replaces the session.
+    expect((await signIn(terminal, '02', '2222')).status).toBe(200);
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 100, operatorNo: '01' })).body.declineCode).toBe('operator_not_signed_in');
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 100, operatorNo: '02' })).body.status).toBe('approved');
+
+    // Sign-out ends it; signing out again changes nothing.
+    const out = await terminalRequest(t, terminal, 'POST', '/terminal/v1/operators/sign-out', {});
+    expect(out.body).toEqual({ signedOut: true, operatorNo: '02' });
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 100, operatorNo: '02' })).body.declineCode).toBe('operator_not_signed_in');
+    const noRefund = await reverse(terminal, implicit.body.id, 'void', { supervisorPassword: '123456' });
+    expect(noRefund.status).toBe(403);
+    expect(noRefund.body.error.code).toBe('operator_not_signed_in');
+    expect((await terminalRequest(t, terminal, 'POST', '/terminal/v1/operators/sign-out')).body).toEqual({ signedOut: false, operatorNo: null });
+
+    // A session lasts 12 hours.
+    await t.setNow(day1);
+    expect((await signIn(terminal, '01', '1111')).status).toBe(200);
+    await t.setNow('2026-05-01T15:59:00Z');
+    try {
+      expect((await sale(terminal, { method: 'wechat_qr', amount: 100 })).body.status).toBe('approved');
+      await t.setNow('2026-05-01T16:05:00Z');
+      expect((await sale(terminal, { method: 'wechat_qr', amount: 100 })).body.declineCode).toBe('operator_not_signed_in');
+    } finally {
+      await t.setNow(day1);
+    }
+    const audit = await t.ctx.db.selectFrom('audit_log').select('action').where('subject_id', '=', terminal.id)
+      .where('action', 'like', 'terminal.operator_signed%').execute();
+    expect(audit.map((a) => a.action)).toEqual(['terminal.operator_signed_in', 'terminal.operator_signed_in', 'terminal.operator_signed_out', 'terminal.operator_signed_in']);
+  });
+
+  it('a new PIN or removing the operator ends the session', async () => {
+    const terminal = await newTerminal();
+    await t.request('POST', `/v1/terminals/${terminal.sn}/operators`, { key: ownerKey, body: { operatorNo: '01', pin: '1111' } });
+    await signIn(terminal, '01', '1111');
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 100 })).body.status).toBe('approved');
+    expect((await t.request('PUT', `/v1/terminals/${terminal.sn}/operators/01`, { key: ownerKey, body: { pin: '3333' } })).status).toBe(200);
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 100 })).body.declineCode).toBe('operator_not_signed_in');
+    expect((await signIn(terminal, '01', '1111')).status).toBe(401);
+    expect((await signIn(terminal, '01', '3333')).status).toBe(200);
+    expect((await t.request('DELETE', `/v1/terminals/${terminal.sn}/operators/01`, { key: ownerKey })).status).toBeLessThan(300);
+    const sessions = await t.ctx.db.selectFrom('terminal_operator_sessions').select('operator_no').where('terminal_id', '=', terminal.id).execute();
+    expect(sessions).toEqual([]);
+    // No operators left: the terminal takes sales without an operator again.
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 100 })).body.status).toBe('approved');
   });
 });
 
@@ -337,6 +465,68 @@ describe('merchant-side lists and totals', () => {
       { date: '2026-05-01', method: 'wechat_qr', salesCount: 2, gross: 150_000, fees: 190, voids: 100_000, refunds: 0, net: 49_810 },
     ]);
     expect((await t.request('GET', `/v1/merchants/${m.id}/transactions/daily-totals?from=2026-05-01&to=2026-05-01`, { key: ownerKey })).status).toBe(404);
+  });
+});
+
+describe('daily limit (单日限额)', () => {
+  it('declines the sale that would take a terminal past ¥2,000,000 of approved sales on the Shanghai day; at the limit is fine', async () => {
+    const terminal = await newTerminal();
+    const neighbour = await newTerminal();
+    expect(t.ctx.config.terminalDailyAmountFenMax).toBe(200_000_000);
+    // Declined sales do not count toward the limit.
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 99_999_951 })).body.declineCode).toBe('insufficient_funds');
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 99_999_999 })).body.status).toBe('approved');
+    expect((await sale(terminal, { method: 'alipay_qr', amount: 100_000_000 })).body.status).toBe('approved'); // 1 fen below
+    const over = await sale(terminal, { method: 'wechat_qr', amount: 2 });
+    expect(over.status).toBe(201);
+    expect(over.body).toMatchObject({
+      status: 'declined', declineCode: 'daily_limit_exceeded', helpSlug: 'decline-daily-limit-exceeded', amount: 2, fee: 0, net: 2,
+    });
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 1 })).body.status).toBe('approved'); // exactly at the limit
+    expect((await sale(terminal, { method: 'wechat_qr', amount: 1 })).body.declineCode).toBe('daily_limit_exceeded');
+    // The limit is per terminal, and a new Shanghai day starts it again.
+    expect((await sale(neighbour, { method: 'wechat_qr', amount: 1 })).body.status).toBe('approved');
+    await t.setNow('2026-05-01T16:00:00Z'); // 00:00 on 2 May in Shanghai
+    try {
+      expect((await sale(terminal, { method: 'wechat_qr', amount: 1 })).body.status).toBe('approved');
+    } finally {
+      await t.setNow(day1);
+    }
+  });
+});
+
+describe('void or refund by settlement state', () => {
+  it('same day, not settled: void, not refund; a later day: refund only, before or after settlement', async () => {
+    await t.setNow('2026-06-10T04:00:00Z');
+    try {
+      const terminal = await newTerminal();
+      const a = await sale(terminal, { method: 'wechat_qr', amount: 10_000 });
+      const b = await sale(terminal, { method: 'wechat_qr', amount: 20_000 });
+      const c = await sale(terminal, { method: 'wechat_qr', amount: 30_000 });
+      const refundToday = await reverse(terminal, a.body.id, 'refund', { supervisorPassword: '123456' });
+      expect(refundToday.status).toBe(409);
+      expect(refundToday.body.error).toMatchObject({ code: 'transaction_not_refundable', details: { reason: 'void_instead' } });
+      expect((await reverse(terminal, a.body.id, 'void', { supervisorPassword: '123456' })).status).toBe(201);
+
+      await t.setNow('2026-06-11T04:00:00Z');
+      const lateVoid = await reverse(terminal, b.body.id, 'void', { supervisorPassword: '123456' });
+      expect(lateVoid.status).toBe(409);
+      expect(lateVoid.body.error).toMatchObject({ code: 'transaction_not_voidable', details: { reason: 'not_same_day' } });
+      expect((await reverse(terminal, c.body.id, 'refund', { supervisorPassword: '123456', amount: 5000 })).status).toBe(201);
+
+      await runSettlement(t.ctx, '2026-06-10');
+      const settled = await t.ctx.db.selectFrom('transactions').select('settled_date').where('id', '=', b.body.id).executeTakeFirstOrThrow();
+      expect(settled.settled_date).toBe('2026-06-10');
+      const settledVoid = await reverse(terminal, b.body.id, 'void', { supervisorPassword: '123456' });
+      expect(settledVoid.status).toBe(409);
+      expect(settledVoid.body.error).toMatchObject({ code: 'transaction_not_voidable', details: { reason: 'settled' } });
+      const refund = await reverse(terminal, b.body.id, 'refund', { supervisorPassword: '123456' });
+      expect(refund.status).toBe(201);
+      expect(refund.body).toMatchObject({ kind: 'refund', amount: 20_000, fee: 0, originalId: b.body.id });
+      expect((await verifyLedger(t.ctx.db)).ok).toBe(true);
+    } finally {
+      await t.setNow(day1);
+    }
   });
 });
 

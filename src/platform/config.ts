@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { activationCodeTtlHoursDefault, transactionAmountFenMaxDefault } from './limits.js';
+import { activationCodeTtlHoursDefault, terminalDailyAmountFenMaxDefault, transactionAmountFenMaxDefault } from './limits.js';
 
 export interface Secrets {
   /** Key of every keyed hash (API keys, activation codes, notice codes, search hashes). */
@@ -26,6 +26,8 @@ export interface Config {
   logLevel: string;
   activationCodeTtlHours: number;
   transactionAmountFenMax: number;
+  /** Approved sales per terminal per Asia/Shanghai day, in fen (单日限额). */
+  terminalDailyAmountFenMax: number;
   refundReturnsFee: boolean;
   runWorkers: boolean;
   secrets: Secrets;
@@ -105,6 +107,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     activationCodeTtlHours: intFrom(env, 'JIHUO_ACTIVATION_CODE_TTL_HOURS', activationCodeTtlHoursDefault),
     transactionAmountFenMax: intFrom(env, 'JIHUO_TRANSACTION_AMOUNT_MAX_FEN', transactionAmountFenMaxDefault),
+    terminalDailyAmountFenMax: intFrom(env, 'JIHUO_TERMINAL_DAILY_AMOUNT_MAX_FEN', terminalDailyAmountFenMaxDefault),
     refundReturnsFee: env.JIHUO_REFUND_RETURNS_FEE === '1',
     runWorkers: env.JIHUO_WORKERS !== '0',
     secrets: loadSecrets(env, dataDir),
@@ -118,7 +121,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     bootstrapKey: undefined, enableTestClock: true, benchRoutes: false,
     smtpUrl: undefined, smsWebhookUrl: undefined, officialDomain: 'jihuo.example.cn',
     logLevel: 'silent', activationCodeTtlHours: activationCodeTtlHoursDefault,
-    transactionAmountFenMax: transactionAmountFenMaxDefault, refundReturnsFee: false,
+    transactionAmountFenMax: transactionAmountFenMaxDefault, terminalDailyAmountFenMax: terminalDailyAmountFenMaxDefault,
+    refundReturnsFee: false,
     runWorkers: false,
     secrets: {
       hmacKey: Buffer.alloc(32, 7),

@@ -19,5 +19,7 @@ export const nonceRetentionMs = 10 * 60 * 1000;
 
 export const idempotencyRetentionHours = 48;
 export const transactionAmountFenMaxDefault = 100_000_000; // ¥1,000,000
+/** 单日限额: approved sales per terminal per Asia/Shanghai day (JIHUO_TERMINAL_DAILY_AMOUNT_MAX_FEN). */
+export const terminalDailyAmountFenMaxDefault = 200_000_000; // ¥2,000,000
 
 export const auditVerifyBatchRows = 1000;

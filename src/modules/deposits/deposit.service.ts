@@ -5,21 +5,24 @@
 // Life cycle: pending (collected from the merchant's settlements, partially across days when the
 // net is small) → held (fully collected) → refunded (credit-card volume reached the threshold
 // within the window) or forfeited (the window closed first). A replacement terminal
-// (terminals.replaced_by) joins its predecessor's deposit; volume counts across the chain.
+// (terminals.replaced_by) joins its predecessor's deposit; volume counts across the chain. When the
+// predecessor has no deposit (its model had none), the replacement follows its own model's policy.
 //
 // Volume: approved, non-training credit-card sales on the chain's terminals made inside the window
 // [activated_at, deadline), each less what was voided or refunded against it.
 //
 // Ledger: collection debits the merchant payable and credits the merchant's deposit_held (posted by
-// `collectDeposits`); refund debits deposit_held and credits the payable (paid with the next
-// settlement); forfeit debits deposit_held and credits revenue:deposit_forfeits. An uncollected
-// remainder is waived on refund or forfeit: only what was collected moves.
+// `collectDeposits`); refund debits deposit_held and credits the merchant's deposit refunds
+// payable; the next settlement moves that to the merchant payable (`payDepositRefunds`) and pays
+// it out; forfeit debits deposit_held and credits revenue:deposit_forfeits. An uncollected
+// remainder is waived on refund or forfeit: only what was collected moves. Refunds and forfeits
+// due are closed set-based (bulk entries, one UPDATE, bulk messages), bounded per pass.
 import { sql, type RawBuilder } from 'kysely';
 import { shanghaiDate } from '../../platform/clock.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/schema.js';
-import { accounts, postJournalEntriesBulk, postJournalEntry } from '../ledger/ledger.service.js';
-import { sendNotification } from '../notifications/notification.service.js';
+import { accounts, postJournalEntriesBulk } from '../ledger/ledger.service.js';
+import { sendNotificationsBulk } from '../notifications/notification.service.js';
 import type { DepositStatus, DepositTable } from './deposit.table.js';
 
 /** Bounds one evaluation pass; the worker picks up the rest on its next pass. */
@@ -42,10 +45,40 @@ function terminalFilter(scope: DepositScope, alias: string): RawBuilder<unknown>
 
 /**
  * Creates the deposits of activated terminals that have none and attaches replacement terminals
- * to their predecessor's deposit. Set-based and idempotent (deterministic ids, conflict-free).
+ * to their predecessor's deposit (a replacement whose predecessor has, or will have, a deposit
+ * never opens one of its own). Set-based and idempotent (deterministic ids, conflict-free).
  */
 export async function syncDeposits(trx: Executor, now: Date, scope: DepositScope = {}): Promise<void> {
-  // Replacements first, so a replacement terminal never opens a deposit of its own.
+  await sql`
+    insert into deposits (id, merchant_id, origin_terminal_id, terminal_id, model_code, amount_fen, threshold_fen,
+      window_days, activated_at, deadline, status, created_at, updated_at)
+    select 'dep_' || substr(md5('deposit:' || t.id), 1, 20), t.merchant_id, t.id, t.id, m.code, m.deposit_fen,
+      m.deposit_threshold_fen, m.deposit_window_days, t.activated_at,
+      t.activated_at + make_interval(days => m.deposit_window_days), 'pending', ${now}, ${now}
+    from terminals t join device_models m on m.code = t.model_code
+    where t.activated_at is not null and t.merchant_id is not null and m.deposit_fen is not null
+      and m.deposit_threshold_fen is not null and m.deposit_window_days is not null
+      and ${terminalFilter(scope, 't')}
+      and not exists (select 1 from deposit_terminals dt where dt.terminal_id = t.id)
+      -- A replacement inherits its predecessor's deposit (attached below, also once the predecessor's
+      -- own deposit exists); only when the predecessor has and can have none does it open its own.
+      and not exists (
+        select 1 from terminals o left join device_models om on om.code = o.model_code
+        where (o.replaced_by = t.id or o.replaced_by = t.sn)
+          and (exists (select 1 from deposit_terminals odt where odt.terminal_id = o.id)
+            or (o.activated_at is not null and o.merchant_id is not null and om.deposit_fen is not null
+              and om.deposit_threshold_fen is not null and om.deposit_window_days is not null)))
+    on conflict (origin_terminal_id) do nothing`.execute(trx);
+  await sql`
+    insert into deposit_terminals (terminal_id, deposit_id)
+    select d.origin_terminal_id, d.id from deposits d
+    where not exists (select 1 from deposit_terminals dt where dt.deposit_id = d.id)
+    on conflict (terminal_id) do nothing`.execute(trx);
+  await attachReplacements(trx, now);
+}
+
+/** Attaches replacement terminals to their predecessor's deposit, following chains (bounded). */
+async function attachReplacements(trx: Executor, now: Date): Promise<void> {
   for (let depth = 0; depth < replacementChainDepthMax; depth++) {
     const attached = await sql`
       insert into deposit_terminals (terminal_id, deposit_id)
@@ -61,24 +94,6 @@ export async function syncDeposits(trx: Executor, now: Date, scope: DepositScope
       join deposit_terminals dn on dn.terminal_id = n.id
       where o.id = d.terminal_id and dn.deposit_id = d.id`.execute(trx);
   }
-  await sql`
-    insert into deposits (id, merchant_id, origin_terminal_id, terminal_id, model_code, amount_fen, threshold_fen,
-      window_days, activated_at, deadline, status, created_at, updated_at)
-    select 'dep_' || substr(md5('deposit:' || t.id), 1, 20), t.merchant_id, t.id, t.id, m.code, m.deposit_fen,
-      m.deposit_threshold_fen, m.deposit_window_days, t.activated_at,
-      t.activated_at + make_interval(days => m.deposit_window_days), 'pending', ${now}, ${now}
-    from terminals t join device_models m on m.code = t.model_code
-    where t.activated_at is not null and t.merchant_id is not null and m.deposit_fen is not null
-      and m.deposit_threshold_fen is not null and m.deposit_window_days is not null
-      and ${terminalFilter(scope, 't')}
-      and not exists (select 1 from deposit_terminals dt where dt.terminal_id = t.id)
-      and not exists (select 1 from terminals o where o.replaced_by = t.id or o.replaced_by = t.sn)
-    on conflict (origin_terminal_id) do nothing`.execute(trx);
-  await sql`
-    insert into deposit_terminals (terminal_id, deposit_id)
-    select d.origin_terminal_id, d.id from deposits d
-    where not exists (select 1 from deposit_terminals dt where dt.deposit_id = d.id)
-    on conflict (terminal_id) do nothing`.execute(trx);
 }
 
 /** Refreshes the volume of open deposits (set-based), then refunds or forfeits those that are due. */
@@ -103,38 +118,70 @@ export async function evaluateDeposits(ctx: AppContext, trx: Executor, now: Date
       group by d.id
     ) v
     where d.id = v.id and d.volume_fen <> v.volume`.execute(trx);
-  const due = await trx.selectFrom('deposits as d').selectAll()
+  const due = await trx.selectFrom('deposits as d').select(['d.id'])
     .where(sql<boolean>`${where}`)
     .where(({ eb, or, ref }) => or([eb('d.volume_fen', '>=', ref('d.threshold_fen')), eb('d.deadline', '<=', now)]))
     .orderBy('d.id').limit(depositClosuresPerPassMax).forUpdate().execute();
-  for (const deposit of due) await closeDeposit(ctx, trx, deposit, now);
+  await closeDeposits(ctx, trx, due.map((d) => d.id), now);
   return due.length;
 }
 
-async function closeDeposit(ctx: AppContext, trx: Executor, deposit: DepositTable, now: Date): Promise<void> {
-  const refunded = deposit.volume_fen >= deposit.threshold_fen;
-  const amountFen = deposit.collected_fen;
-  if (amountFen > 0) {
-    const held = accounts.merchantDepositHeld(deposit.merchant_id);
-    const target = refunded ? accounts.merchantPayable(deposit.merchant_id) : accounts.depositForfeitRevenue();
-    await postJournalEntry(trx, {
-      kind: refunded ? 'deposit.refunded' : 'deposit.forfeited', merchantId: deposit.merchant_id,
-      refType: 'deposit', refId: deposit.id, dedupeKey: `deposit:${deposit.id}:${refunded ? 'refund' : 'forfeit'}`,
-      businessDate: shanghaiDate(now), occurredAt: now,
+/**
+ * Refunds (volume reached) or forfeits (window closed) the given open deposits: one bulk entry
+ * per kind (only what was collected moves), one UPDATE, one bulk message per kind.
+ */
+async function closeDeposits(ctx: AppContext, trx: Executor, ids: string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  const businessDate = shanghaiDate(now);
+  const chosen = sql`d.id in (${sql.join(ids)}) and d.status in ('pending', 'held')`;
+  for (const refunded of [true, false]) {
+    const outcome = refunded ? sql`d.volume_fen >= d.threshold_fen` : sql`d.volume_fen < d.threshold_fen`;
+    await postJournalEntriesBulk(trx, {
+      kind: refunded ? 'deposit.refunded' : 'deposit.forfeited', refType: 'deposit', businessDate, occurredAt: now,
       description: refunded ? 'Device deposit refunded: volume threshold reached' : 'Device deposit forfeited: window closed',
-      lines: [{ account: held, amountFen }, { account: target, amountFen: -amountFen }],
+      source: sql<{ merchant_id: string; ref_id: string; dedupe_key: string; amount_fen: number }>`
+        select d.merchant_id, d.id as ref_id, 'deposit:' || d.id || ${refunded ? ':refund' : ':forfeit'} as dedupe_key,
+          d.collected_fen as amount_fen
+        from deposits d where ${chosen} and ${outcome}`,
+      debit: accounts.merchantDepositHeld,
+      credit: refunded ? accounts.merchantDepositRefundPayable : () => accounts.depositForfeitRevenue(),
     });
   }
-  await trx.updateTable('deposits').set({
-    status: refunded ? 'refunded' : 'forfeited', closed_at: now, updated_at: now,
-    refunded_fen: refunded ? amountFen : 0, forfeited_fen: refunded ? 0 : amountFen,
-    // Nothing to pay out when nothing was collected.
-    ...(refunded && amountFen === 0 ? { refund_paid_date: shanghaiDate(now) } : {}),
-  }).where('id', '=', deposit.id).execute();
-  const terminal = await trx.selectFrom('terminals').select('sn').where('id', '=', deposit.terminal_id).executeTakeFirstOrThrow();
-  await sendNotification(ctx, trx, {
-    merchantId: deposit.merchant_id, template: refunded ? 'deposit_refunded' : 'deposit_forfeited', channels: ['inbox', 'sms'],
-    params: { sn: terminal.sn, amount: amountFen }, terminalId: deposit.terminal_id,
+  const closed = await sql<{ merchant_id: string; terminal_id: string; sn: string; status: DepositStatus; collected_fen: number }>`
+    update deposits d set
+      status = case when d.volume_fen >= d.threshold_fen then 'refunded' else 'forfeited' end,
+      closed_at = ${now}, updated_at = ${now},
+      refunded_fen = case when d.volume_fen >= d.threshold_fen then d.collected_fen else 0 end,
+      forfeited_fen = case when d.volume_fen >= d.threshold_fen then 0 else d.collected_fen end,
+      -- Nothing to pay out when nothing was collected.
+      refund_paid_date = case when d.volume_fen >= d.threshold_fen and d.collected_fen = 0 then ${businessDate}::date
+        else d.refund_paid_date end
+    from terminals t
+    where t.id = d.terminal_id and ${chosen}
+    returning d.merchant_id, d.terminal_id, t.sn, d.status, d.collected_fen`.execute(trx);
+  for (const status of ['refunded', 'forfeited'] as const) {
+    const rows = closed.rows.filter((r) => r.status === status);
+    await sendNotificationsBulk(ctx, trx, {
+      template: status === 'refunded' ? 'deposit_refunded' : 'deposit_forfeited', channels: ['inbox', 'sms'],
+      items: rows.map((r) => ({ merchantId: r.merchant_id, terminalId: r.terminal_id, params: { sn: r.sn, amount: Number(r.collected_fen) } })),
+    });
+  }
+}
+
+/**
+ * With the settlement of `date`: moves the deposit refunds that settlement pays out (claimed by
+ * `claimDepositRefunds`) from each merchant's deposit refunds payable to its payable, one entry
+ * per merchant, so the payout carries them.
+ */
+export async function payDepositRefunds(trx: Executor, input: { date: string; occurredAt: Date }): Promise<void> {
+  await postJournalEntriesBulk(trx, {
+    kind: 'deposit.refund_paid', refType: 'deposit_refund_payout', businessDate: input.date, occurredAt: input.occurredAt,
+    description: `Device deposit refunds paid with the settlement of ${input.date}`,
+    source: sql<{ merchant_id: string; ref_id: string; dedupe_key: string; amount_fen: number }>`
+      select merchant_id, merchant_id || ':' || ${input.date} as ref_id,
+        'deposit_refund_paid:' || merchant_id || ':' || ${input.date} as dedupe_key, sum(refunded_fen)::bigint as amount_fen
+      from deposits where refund_paid_date = ${input.date}::date and refunded_fen > 0 group by merchant_id`,
+    debit: accounts.merchantDepositRefundPayable, credit: accounts.merchantPayable,
   });
 }
 

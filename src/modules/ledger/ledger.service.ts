@@ -18,6 +18,9 @@ export const accounts = {
     ({ code: `merchant:${merchantId}:payable`, kind: 'liability', name: 'Amount owed to the merchant', merchantId }),
   merchantDepositHeld: (merchantId: string): LedgerAccount =>
     ({ code: `merchant:${merchantId}:deposit_held`, kind: 'liability', name: 'Device deposits held for the merchant', merchantId }),
+  /** Refunded deposits owed back to the merchant until the next settlement pays them out. */
+  merchantDepositRefundPayable: (merchantId: string): LedgerAccount =>
+    ({ code: `merchant:${merchantId}:deposit_refund_payable`, kind: 'liability', name: 'Device deposit refunds payable to the merchant', merchantId }),
   channelClearing: (channel: string): LedgerAccount =>
     ({ code: `clearing:${channel}`, kind: 'asset', name: `Receivable from the ${channel} channel` }),
   feeRevenue: (): LedgerAccount => ({ code: 'revenue:fees', kind: 'revenue', name: 'Transaction fee revenue' }),

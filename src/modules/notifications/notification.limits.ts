@@ -19,6 +19,11 @@ export const webhookTimeoutMs = 10_000;
 /** Public notice-code look-ups per client IP per minute (in-process counter, see README). */
 export const noticeLookupsPerMinuteMax = 30;
 
+/** Rows of one INSERT when many messages are queued at once (`sendNotificationsBulk`). */
+export const bulkInsertRowsMax = 1000;
+/** Rounds of fresh notice codes for rows whose code collided with one already issued. */
+export const noticeCodeCollisionRoundsMax = 5;
+
 /** Notice codes: 8 characters from an alphabet without 0/O, 1/I/L. */
 export const noticeCodeAlphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const noticeCodeLength = 8;

@@ -1,5 +1,6 @@
-// Settlement routes: run a day (operators), statements per merchant as JSON (a bare array,
-// Appendix A) and CSV. A merchant-side user sees only its own merchant (404 for others).
+// Settlement routes: run a day (operators), statements per merchant as JSON (a bare array of the
+// Appendix A fields; `?details=true` adds the lines after net: deposit refunds, carried refund
+// shortfall, payout) and CSV (every column). A merchant-side user sees only its own merchant (404 for others).
 import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../../platform/context.js';
 import { actorOf, anyOperator, assertMerchantScope } from '../../platform/http/auth.js';
@@ -8,7 +9,7 @@ import { IsoDate, Strict, Type } from '../../platform/http/schema.js';
 import type { JihuoApp } from '../../platform/module.js';
 import type { Role } from '../../platform/actor.js';
 import {
-  merchantStatements, runSettlement, statementCsvColumns, statementView, type StatementQuery,
+  merchantStatements, runSettlement, statementCsvColumns, statementDetails, statementView, type StatementQuery,
 } from './settlement.service.js';
 import type { SettlementStatementTable } from './settlement.table.js';
 
@@ -23,6 +24,7 @@ export const StatementBody = Type.Object({
 const StatementsQuery = Strict({
   date: Type.Optional(IsoDate()), from: Type.Optional(IsoDate()), to: Type.Optional(IsoDate()),
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+  details: Type.Optional(Type.Boolean({ description: 'Add depositRefund, shortfallCarriedIn, shortfallDeduction, shortfallCarried and payout' })),
 });
 const SettlementResultBody = Type.Object({
   date: Type.String(), runId: Type.String(), merchants: Type.Integer(), transactions: Type.Integer(), gross: Type.Integer(),
@@ -32,7 +34,7 @@ const SettlementResultBody = Type.Object({
 function statementsCsv(rows: SettlementStatementTable[]): string {
   return stringify(rows.map((r) => [
     r.merchant_id, r.date, r.sale_count, r.gross_fen, r.fees_fen, r.voids_fen, r.refunds_fen, r.deposit_deduction_fen,
-    r.net_fen, r.deposit_refund_fen, r.payout_fen,
+    r.net_fen, r.deposit_refund_fen, r.payout_fen, r.shortfall_carried_in_fen, r.shortfall_deduction_fen, r.shortfall_carried_fen,
   ]), { header: true, columns: [...statementCsvColumns] });
 }
 
@@ -62,7 +64,7 @@ export function settlementRoutes(app: JihuoApp, ctx: AppContext): void {
   }, async (request, reply) => {
     const rows = await loadStatements(request.params.id, request.query, actorOf(request));
     if (request.query.format === 'csv') return sendCsv(reply as unknown as CsvReply, request.params.id, request.query, rows);
-    return rows.map(statementView);
+    return rows.map(request.query.details ? statementDetails : statementView);
   });
 
   app.get('/v1/merchants/:id/settlements.csv', {

@@ -1,8 +1,9 @@
 // Daily T+1 settlement (SPEC §9, Appendix B). A day is an Asia/Shanghai calendar day (cut-off at
 // midnight); only days before today may be settled. One run per day, in one database transaction,
-// under an advisory lock per date: a second or concurrent run finds the run row and returns the
-// same result without writing anything (statements are also unique per merchant and day, and
-// every ledger entry carries a dedupe key).
+// under one advisory lock for all runs (a merchant's carried shortfall and deposits are shared by
+// its days, so two days never settle at once): a second or concurrent run finds the run row and
+// returns the same result without writing anything (statements are also unique per merchant and
+// day, and every ledger entry carries a dedupe key).
 //
 // Per merchant and day, over approved, non-training transactions whose business_date is the day:
 //   gross   = Σ sale amounts (every approved sale of the day, including ones voided later)
@@ -13,12 +14,21 @@
 //   activity = gross − fees − voids − refunds: exactly what the day's transactions moved on the
 //             merchant's payable account in the ledger (sale credits amount − fee, a void
 //             reverses that, a refund debits amount − returned fee)
-//   depositDeduction = what pending deposits take, at most max(activity, 0)
-//   net     = max(activity − depositDeduction, 0)
-// The payout (debit payable, credit bank:settlement) is net plus any deposit refunds credited to
-// the payable since the last payout; the deduction (debit payable, credit deposit_held) is posted
-// by the deposits module. So statement and ledger agree: Σ net = payable movement − deductions.
-// Everything is set-based (INSERT … SELECT … GROUP BY): a million transactions settle in one run.
+//   depositDeduction = what pending deposits take, at most max(activity − shortfall carried in, 0)
+//   net     = max(activity − depositDeduction, 0)   (Appendix B: never negative)
+// A day whose activity is negative (refunds above sales) leaves a shortfall of −activity that the
+// merchant owes; it is carried to the next statements (settlement_shortfalls), which deduct it on
+// a separate line before paying out:
+//   owed               = shortfall carried in + max(−activity, 0)
+//   shortfallDeduction = min(owed, net + depositRefund);  shortfallCarried = owed − shortfallDeduction
+//   payout             = net + depositRefund − shortfallDeduction
+// Deposit refunds (on the merchant's deposit refunds payable since the refund) move to the
+// payable with the run and are paid out with it; the deduction (debit payable, credit
+// deposit_held) is posted by the deposits module. So statements and ledger agree: Σ payout =
+// payable movement − deductions + deposit refunds, and the payable left after a run is the
+// carried shortfall (a debit).
+// Everything is set-based (INSERT … SELECT … GROUP BY, one UPDATE per step, messages in bulk):
+// a million transactions of any number of merchants settle in one run in a fixed number of queries.
 import { sql } from 'kysely';
 import { shanghaiDate, shanghaiDayStart, addDays } from '../../platform/clock.js';
 import type { Actor } from '../../platform/actor.js';
@@ -28,12 +38,15 @@ import type { Executor } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { accounts, postJournalEntriesBulk } from '../ledger/ledger.service.js';
-import { claimDepositRefunds, collectDeposits, evaluateDeposits, syncDeposits } from '../deposits/deposit.service.js';
-import { sendNotification } from '../notifications/notification.service.js';
+import { claimDepositRefunds, collectDeposits, evaluateDeposits, payDepositRefunds, syncDeposits } from '../deposits/deposit.service.js';
+import { sendNotificationsBulk } from '../notifications/notification.service.js';
 import type { SettlementRunTable, SettlementStatementTable } from './settlement.table.js';
 
-/** Advisory lock class for settlement runs; the second key is the date's hash. */
+/** Advisory lock of settlement runs (one for all dates: see the header). */
 const settlementLockClass = 7_141_900;
+const settlementLockKey = 0;
+/** Statements whose messages are queued per bulk call. */
+export const notificationPageRowsMax = 1000;
 
 export const settlementSteps = ['deposits', 'statements', 'deductions', 'payouts', 'transactions', 'notifications'] as const;
 export type SettlementStep = (typeof settlementSteps)[number];
@@ -58,6 +71,15 @@ export interface StatementView {
   refunds: number;
   depositDeduction: number;
   net: number;
+}
+
+/** The lines after `net` (`?details=true`): deposit refunds paid, the carried shortfall, the payout. */
+export interface StatementDetails extends StatementView {
+  depositRefund: number;
+  shortfallCarriedIn: number;
+  shortfallDeduction: number;
+  shortfallCarried: number;
+  payout: number;
 }
 
 function isCalendarDate(date: string): boolean {
@@ -91,7 +113,7 @@ export async function runSettlement(ctx: AppContext, date: string, options: RunO
   assertSettleableDate(date, startedAt);
   const progress = (step: SettlementStep) => options.onProgress?.(settlementSteps.indexOf(step) + 1, settlementSteps.length, step);
   return ctx.db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${settlementLockClass}, hashtext(${date}))`.execute(trx);
+    await sql`select pg_advisory_xact_lock(${settlementLockClass}, ${settlementLockKey})`.execute(trx);
     const existing = await trx.selectFrom('settlement_runs').selectAll().where('date', '=', date).executeTakeFirst();
     if (existing) return resultOf(existing, true);
 
@@ -104,11 +126,13 @@ export async function runSettlement(ctx: AppContext, date: string, options: RunO
     progress('statements');
     await collectDeposits(trx, {
       date, cutoff, occurredAt: startedAt,
-      available: sql`select merchant_id, greatest(activity_fen, 0) as available_fen
+      available: sql`select merchant_id, greatest(activity_fen - shortfall_carried_in_fen, 0) as available_fen
         from settlement_statements where date = ${date}::date`,
     });
     await applyDeductions(trx, date);
+    await carryShortfalls(trx, date, startedAt);
     progress('deductions');
+    await payDepositRefunds(trx, { date, occurredAt: startedAt });
     await postJournalEntriesBulk(trx, {
       kind: 'settlement.payout', refType: 'settlement_statement', businessDate: date, occurredAt: startedAt,
       description: `Settlement payout for ${date}`,
@@ -141,11 +165,11 @@ export async function runSettlement(ctx: AppContext, date: string, options: RunO
 async function insertStatements(trx: Executor, date: string, now: Date): Promise<void> {
   await sql`
     insert into settlement_statements (id, merchant_id, date, sale_count, gross_fen, fees_fen, voids_fen, refunds_fen,
-      activity_fen, deposit_refund_fen, created_at)
+      activity_fen, deposit_refund_fen, shortfall_carried_in_fen, created_at)
     select 'stl_' || substr(md5('statement:' || m.merchant_id || ':' || ${date}), 1, 20), m.merchant_id, ${date}::date,
       coalesce(t.sale_count, 0), coalesce(t.gross, 0), coalesce(t.fees, 0), coalesce(t.voids, 0), coalesce(t.refunds, 0),
       coalesce(t.gross, 0) - coalesce(t.fees, 0) - coalesce(t.voids, 0) - coalesce(t.refunds, 0),
-      coalesce(r.refunded, 0), ${now}
+      coalesce(r.refunded, 0), coalesce(sf.owed_fen, 0), ${now}
     from (
       select merchant_id from transactions where business_date = ${date}::date and status = 'approved' and not training
       union
@@ -167,6 +191,7 @@ async function insertStatements(trx: Executor, date: string, now: Date): Promise
       select merchant_id, sum(refunded_fen) as refunded from deposits
       where refund_paid_date = ${date}::date group by merchant_id
     ) r on r.merchant_id = m.merchant_id
+    left join settlement_shortfalls sf on sf.merchant_id = m.merchant_id
     on conflict (merchant_id, date) do nothing`.execute(trx);
 }
 
@@ -176,20 +201,41 @@ async function applyDeductions(trx: Executor, date: string): Promise<void> {
     from (select merchant_id, sum(amount_fen)::bigint as total from deposit_collections
           where date = ${date}::date group by merchant_id) c
     where s.date = ${date}::date and s.merchant_id = c.merchant_id`.execute(trx);
+  // Two steps: a SET sees the row as it was, and each line builds on the one before.
   await sql`
     update settlement_statements set net_fen = greatest(activity_fen - deposit_deduction_fen, 0),
-      payout_fen = greatest(activity_fen - deposit_deduction_fen + deposit_refund_fen, 0)
+      shortfall_deduction_fen = least(shortfall_carried_in_fen + greatest(-activity_fen, 0),
+        greatest(activity_fen - deposit_deduction_fen, 0) + deposit_refund_fen)
+    where date = ${date}::date`.execute(trx);
+  await sql`
+    update settlement_statements set payout_fen = net_fen + deposit_refund_fen - shortfall_deduction_fen,
+      shortfall_carried_fen = shortfall_carried_in_fen + greatest(-activity_fen, 0) - shortfall_deduction_fen
     where date = ${date}::date`.execute(trx);
 }
 
+/** Records what each merchant of the day still owes from refund shortfalls, for its next statements. */
+async function carryShortfalls(trx: Executor, date: string, now: Date): Promise<void> {
+  await sql`
+    insert into settlement_shortfalls (merchant_id, owed_fen, updated_date, updated_at)
+    select merchant_id, shortfall_carried_fen, date, ${now} from settlement_statements
+    where date = ${date}::date and (shortfall_carried_fen > 0 or shortfall_carried_in_fen > 0)
+    on conflict (merchant_id) do update set owed_fen = excluded.owed_fen, updated_date = excluded.updated_date,
+      updated_at = excluded.updated_at`.execute(trx);
+}
+
+/** One inbox message per statement of the day, queued in pages (bounded memory, few queries). */
 async function notifyMerchants(ctx: AppContext, trx: Executor, date: string): Promise<void> {
-  const statements = await trx.selectFrom('settlement_statements').select(['merchant_id', 'net_fen', 'payout_fen'])
-    .where('date', '=', date).execute();
-  for (const s of statements) {
-    await sendNotification(ctx, trx, {
-      merchantId: s.merchant_id, template: 'settlement_ready', channels: ['inbox'],
-      params: { date, net: s.net_fen },
+  let after = '';
+  for (;;) {
+    const page = await trx.selectFrom('settlement_statements').select(['merchant_id', 'net_fen'])
+      .where('date', '=', date).where('merchant_id', '>', after).orderBy('merchant_id').limit(notificationPageRowsMax).execute();
+    if (page.length === 0) return;
+    await sendNotificationsBulk(ctx, trx, {
+      template: 'settlement_ready', channels: ['inbox'],
+      items: page.map((s) => ({ merchantId: s.merchant_id, params: { date, net: s.net_fen } })),
     });
+    if (page.length < notificationPageRowsMax) return;
+    after = page.at(-1)!.merchant_id;
   }
 }
 
@@ -197,6 +243,13 @@ export function statementView(row: SettlementStatementTable): StatementView {
   return {
     date: row.date, gross: row.gross_fen, fees: row.fees_fen, voids: row.voids_fen, refunds: row.refunds_fen,
     depositDeduction: row.deposit_deduction_fen, net: row.net_fen,
+  };
+}
+
+export function statementDetails(row: SettlementStatementTable): StatementDetails {
+  return {
+    ...statementView(row), depositRefund: row.deposit_refund_fen, shortfallCarriedIn: row.shortfall_carried_in_fen,
+    shortfallDeduction: row.shortfall_deduction_fen, shortfallCarried: row.shortfall_carried_fen, payout: row.payout_fen,
   };
 }
 
@@ -215,5 +268,5 @@ export const statementsPerRequestMax = 400;
 
 export const statementCsvColumns = [
   'merchant_id', 'date', 'sale_count', 'gross_fen', 'fees_fen', 'voids_fen', 'refunds_fen', 'deposit_deduction_fen',
-  'net_fen', 'deposit_refund_fen', 'payout_fen',
+  'net_fen', 'deposit_refund_fen', 'payout_fen', 'shortfall_carried_in_fen', 'shortfall_deduction_fen', 'shortfall_carried_fen',
 ] as const;

@@ -24,12 +24,24 @@ export interface SettlementStatementTable {
   net_fen: number;
   deposit_refund_fen: number;
   payout_fen: number;
+  shortfall_carried_in_fen: number;
+  shortfall_deduction_fen: number;
+  shortfall_carried_fen: number;
   created_at: Date;
+}
+
+/** What a merchant owes from refund shortfalls of earlier statements. */
+export interface SettlementShortfallTable {
+  merchant_id: string;
+  owed_fen: number;
+  updated_date: string;
+  updated_at: Date;
 }
 
 declare module '../../platform/db/schema.js' {
   interface Database {
     settlement_runs: SettlementRunTable;
     settlement_statements: SettlementStatementTable;
+    settlement_shortfalls: SettlementShortfallTable;
   }
 }

@@ -1,15 +1,20 @@
 // Terminal operators (SPEC §8): operator numbers with PINs, and the supervisor password that voids
 // and refunds need. Both are argon2id. Wrong supervisor passwords lock voids and refunds on that
 // terminal for 30 minutes after 5 tries; the counter survives the refused request.
+// An operator signs in on the terminal with the PIN, which opens the terminal's operator session
+// (one per terminal, `operatorSessionHours`, until sign-out or another operator's sign-in). Once a
+// terminal has operators, its sales, voids and refunds are made by the signed-in operator only.
 import argon2 from 'argon2';
 import type { AppContext } from '../../platform/context.js';
-import { addMinutes } from '../../platform/clock.js';
+import { addHours, addMinutes } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/errors.js';
 
 export const supervisorAttemptsMax = 5;
 export const supervisorLockMinutes = 30;
 export const operatorPinAttemptsMax = 5;
+/** How long an operator stays signed in on a terminal without signing out (one shift). */
+export const operatorSessionHours = 12;
 /** The factory supervisor password of a terminal whose merchant has not set one (README). */
 export const factorySupervisorPassword = '123456';
 
@@ -84,12 +89,15 @@ export async function changeOperatorPin(trx: Executor, input: { terminalId: stri
   const pinHash = await hashSecret(input.pin);
   const updated = await trx.updateTable('terminal_operators').set({ pin_hash: pinHash, failed_attempts: 0, locked_until: null, updated_at: input.at })
     .where('terminal_id', '=', input.terminalId).where('operator_no', '=', input.operatorNo).returning('operator_no').executeTakeFirst();
+  // A new PIN ends the session opened with the old one.
+  if (updated) await endOperatorSession(trx, input.terminalId, input.operatorNo);
   return updated !== undefined;
 }
 
 export async function removeOperator(trx: Executor, terminalId: string, operatorNo: string): Promise<boolean> {
   const deleted = await trx.deleteFrom('terminal_operators').where('terminal_id', '=', terminalId).where('operator_no', '=', operatorNo)
     .returning('operator_no').executeTakeFirst();
+  if (deleted) await endOperatorSession(trx, terminalId, operatorNo);
   return deleted !== undefined;
 }
 
@@ -99,15 +107,45 @@ export async function listOperators(db: Executor, terminalId: string): Promise<O
   return rows.map((r) => ({ operatorNo: r.operator_no, name: r.name, createdAt: r.created_at.toISOString() }));
 }
 
-/** A sale's operator number must be one of the terminal's operators, once any is configured. */
-export async function operatorAllowed(db: Executor, terminalId: string, operatorNo: string | null): Promise<boolean> {
-  const rows = await db.selectFrom('terminal_operators').select('operator_no').where('terminal_id', '=', terminalId).limit(100).execute();
-  if (rows.length === 0) return true;
-  return operatorNo !== null && rows.some((r) => r.operator_no === operatorNo);
+export type OperatorRefusal = 'operator_unknown' | 'operator_not_signed_in';
+
+export type OperatorCheck = { ok: true; operatorNo: string | null } | { ok: false; code: OperatorRefusal };
+
+/**
+ * The operator a sale, void or refund on this terminal is made by. A terminal without operators
+ * takes any operator number, or none. Once it has operators: an unknown number is
+ * `operator_unknown`; otherwise an operator must be signed in on the terminal (session not
+ * expired), and a number given must be that operator's (`operator_not_signed_in`). A request
+ * without a number is made by the signed-in operator.
+ */
+export async function resolveOperator(db: Executor, input: { terminalId: string; operatorNo: string | null; at: Date }): Promise<OperatorCheck> {
+  const rows = await db.selectFrom('terminal_operators').select('operator_no').where('terminal_id', '=', input.terminalId).limit(100).execute();
+  if (rows.length === 0) return { ok: true, operatorNo: input.operatorNo };
+  const known = new Set(rows.map((r) => r.operator_no));
+  if (input.operatorNo !== null && !known.has(input.operatorNo)) return { ok: false, code: 'operator_unknown' };
+  const session = await db.selectFrom('terminal_operator_sessions').select('operator_no')
+    .where('terminal_id', '=', input.terminalId).where('expires_at', '>', input.at).executeTakeFirst();
+  if (!session || !known.has(session.operator_no)) return { ok: false, code: 'operator_not_signed_in' };
+  if (input.operatorNo !== null && input.operatorNo !== session.operator_no) return { ok: false, code: 'operator_not_signed_in' };
+  return { ok: true, operatorNo: session.operator_no };
 }
 
-/** Checks an operator's PIN at sign-in on the terminal; wrong PINs lock that operator for 30 min after 5. */
-export async function verifyOperatorPin(ctx: AppContext, terminalId: string, operatorNo: string, pin: string): Promise<OperatorView> {
+/** Ends the terminal's operator session (only `operatorNo`'s, when given); returns who was signed in. */
+export async function endOperatorSession(trx: Executor, terminalId: string, operatorNo?: string): Promise<string | null> {
+  let query = trx.deleteFrom('terminal_operator_sessions').where('terminal_id', '=', terminalId);
+  if (operatorNo !== undefined) query = query.where('operator_no', '=', operatorNo);
+  const ended = await query.returning('operator_no').executeTakeFirst();
+  return ended?.operator_no ?? null;
+}
+
+export interface OperatorSessionView { operatorNo: string; name: string | null; signedInAt: string; expiresAt: string }
+
+/**
+ * Signs an operator in on the terminal: checks the PIN (5 wrong PINs lock that operator for 30
+ * minutes) and opens the terminal's operator session, replacing any other operator's.
+ */
+export async function signInOperator(ctx: AppContext, terminal: { id: string; merchantId: string | null }, operatorNo: string, pin: string): Promise<OperatorSessionView> {
+  const terminalId = terminal.id;
   const outcome = await ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now();
     const row = await trx.selectFrom('terminal_operators').selectAll().where('terminal_id', '=', terminalId)
@@ -118,7 +156,15 @@ export async function verifyOperatorPin(ctx: AppContext, terminalId: string, ope
     if (await argon2.verify(row.pin_hash, pin)) {
       await trx.updateTable('terminal_operators').set({ failed_attempts: 0, locked_until: null })
         .where('terminal_id', '=', terminalId).where('operator_no', '=', operatorNo).execute();
-      return { ok: true as const, view: { operatorNo: row.operator_no, name: row.name, createdAt: row.created_at.toISOString() } };
+      const expiresAt = addHours(now, operatorSessionHours);
+      const session = { merchant_id: row.merchant_id, operator_no: row.operator_no, signed_in_at: now, expires_at: expiresAt };
+      await trx.insertInto('terminal_operator_sessions').values({ terminal_id: terminalId, ...session })
+        .onConflict((oc) => oc.column('terminal_id').doUpdateSet(session)).execute();
+      await ctx.audit(trx, { kind: 'terminal', id: terminalId, role: null, merchantId: terminal.merchantId }, {
+        action: 'terminal.operator_signed_in', subjectType: 'terminal', subjectId: terminalId, merchantId: row.merchant_id,
+        details: { operatorNo: row.operator_no, expiresAt: expiresAt.toISOString() },
+      });
+      return { ok: true as const, view: { operatorNo: row.operator_no, name: row.name, signedInAt: now.toISOString(), expiresAt: expiresAt.toISOString() } };
     }
     const failures = (row.locked_until ? 0 : row.failed_attempts) + 1;
     const locked = failures >= operatorPinAttemptsMax;

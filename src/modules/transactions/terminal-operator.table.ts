@@ -20,9 +20,19 @@ export interface TerminalSupervisorTable {
   updated_at: Date;
 }
 
+/** The operator signed in on a terminal (one at a time), until sign-out, another sign-in or expiry. */
+export interface TerminalOperatorSessionTable {
+  terminal_id: string;
+  merchant_id: string;
+  operator_no: string;
+  signed_in_at: Date;
+  expires_at: Date;
+}
+
 declare module '../../platform/db/schema.js' {
   interface Database {
     terminal_operators: TerminalOperatorTable;
+    terminal_operator_sessions: TerminalOperatorSessionTable;
     terminal_supervisors: TerminalSupervisorTable;
   }
 }

@@ -7,9 +7,9 @@
 import { evaluateInline } from '../risk/risk.service.js';
 import { declineHelpSlug } from '../support/help-slugs.js';
 import { reactivationReasons } from '../reactivation/reasons.js';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { AppContext } from '../../platform/context.js';
-import { shanghaiDate } from '../../platform/clock.js';
+import { addDays, shanghaiDate, shanghaiDayStart } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { AppError, validationError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
@@ -20,7 +20,7 @@ import { gateTransaction } from '../reactivation/reactivation.hooks.js';
 import type { TerminalRow } from '../terminals/terminal.service.js';
 import { lookupBin } from './bin-table.js';
 import { assertNoCardData } from './card-data.js';
-import { operatorAllowed } from './terminal-operator.service.js';
+import { resolveOperator } from './terminal-operator.service.js';
 import type { TransactionMethod, TransactionTable } from './transaction.table.js';
 import { authorizer, channelOf } from './upstream.js';
 
@@ -30,8 +30,8 @@ export const transactionMethods: readonly TransactionMethod[] = ['debit_card', '
 
 /** Every decline code a sale can answer (the help centre has an article per code). */
 export const declineCodes = [
-  'terminal_not_active', 'terminal_not_assigned', 'merchant_not_approved', 'operator_unknown',
-  'card_bin_unknown', 'card_type_mismatch',
+  'terminal_not_active', 'terminal_not_assigned', 'merchant_not_approved', 'operator_unknown', 'operator_not_signed_in',
+  'daily_limit_exceeded', 'card_bin_unknown', 'card_type_mismatch',
   'insufficient_funds', 'do_not_honor', 'exceeds_limit', 'issuer_unavailable', 'risk_declined',
 ] as const;
 
@@ -87,20 +87,42 @@ function result(row: TransactionRow): TransactionResult {
   };
 }
 
-/** Why a sale is refused before it reaches the network, or null. */
-async function refusal(ctx: AppContext, trx: Executor, terminal: TerminalRow, input: SaleInput): Promise<string | null> {
+interface Refusal { declineCode: string | null; operatorNo: string | null }
+
+/** Why a sale is refused before it reaches the network (or null), and the operator making it. */
+async function refusal(ctx: AppContext, trx: Executor, terminal: TerminalRow, input: SaleInput, now: Date): Promise<Refusal> {
+  const refused = (declineCode: string): Refusal => ({ declineCode, operatorNo: input.operatorNo });
   const gate = await gateTransaction(ctx, trx, terminal);
-  if (!gate.allowed) return gate.declineCode ?? 'terminal_not_active';
-  if (!terminal.merchant_id) return 'terminal_not_assigned';
+  if (!gate.allowed) return refused(gate.declineCode ?? 'terminal_not_active');
+  if (!terminal.merchant_id) return refused('terminal_not_assigned');
   const merchant = await getMerchantSummary(trx, terminal.merchant_id);
-  if (merchant.status !== 'approved') return 'merchant_not_approved';
-  if (!(await operatorAllowed(trx, terminal.id, input.operatorNo))) return 'operator_unknown';
+  if (merchant.status !== 'approved') return refused('merchant_not_approved');
+  const operator = await resolveOperator(trx, { terminalId: terminal.id, operatorNo: input.operatorNo, at: now });
+  if (!operator.ok) return refused(operator.code);
+  const made = (declineCode: string | null): Refusal => ({ declineCode, operatorNo: operator.operatorNo });
+  if (!terminal.training_mode && await overDailyLimit(ctx, trx, terminal.id, input.amountFen, now)) return made('daily_limit_exceeded');
   if (isCardMethod(input.method) && input.card) {
     const bin = lookupBin(input.card.bin);
-    if (!bin) return 'card_bin_unknown';
-    if ((bin.kind === 'debit') !== (input.method === 'debit_card')) return 'card_type_mismatch';
+    if (!bin) return made('card_bin_unknown');
+    if ((bin.kind === 'debit') !== (input.method === 'debit_card')) return made('card_type_mismatch');
   }
-  return null;
+  return made(null);
+}
+
+/**
+ * The per-terminal daily limit (单日限额): approved, non-training sales of the terminal on the
+ * Asia/Shanghai day, this one included, stay within `terminalDailyAmountFenMax`. Voided and
+ * refunded sales still count (the limit is on what was authorized). The caller holds the
+ * terminal's row lock, so concurrent sales on one terminal cannot both slip under the limit.
+ */
+async function overDailyLimit(ctx: AppContext, trx: Executor, terminalId: string, amountFen: number, now: Date): Promise<boolean> {
+  const dayStart = shanghaiDayStart(shanghaiDate(now));
+  const row = await trx.selectFrom('transactions')
+    .select(sql<string>`coalesce(sum(amount_fen), 0)::text`.as('total'))
+    .where('terminal_id', '=', terminalId).where('kind', '=', 'sale').where('status', '=', 'approved').where('training', '=', false)
+    .where('occurred_at', '>=', dayStart).where('occurred_at', '<', addDays(dayStart, 1))
+    .executeTakeFirstOrThrow();
+  return BigInt(row.total) + BigInt(amountFen) > BigInt(ctx.config.terminalDailyAmountFenMax);
 }
 
 async function lockTerminalById(trx: Executor, terminalId: string): Promise<TerminalRow> {
@@ -119,7 +141,8 @@ export async function authorizeSale(ctx: AppContext, trx: Executor, terminal: Pi
   const now = ctx.clock.now();
   const id = newId('txn');
   const training = locked.training_mode;
-  let declineCode = await refusal(ctx, trx, locked, input);
+  const refused = await refusal(ctx, trx, locked, input, now);
+  let declineCode = refused.declineCode;
   const merchantId = locked.merchant_id;
   if (declineCode === null && !training) {
     // Risk rules whose action is `decline` run inline, before the network is asked (SPEC §10).
@@ -148,7 +171,7 @@ export async function authorizeSale(ctx: AppContext, trx: Executor, terminal: Pi
     fee_rule_kind: priced?.rule.kind ?? null, fee_rule_id: priced?.rule.id ?? null,
     card_bin: isCardMethod(input.method) ? input.card?.bin ?? null : null,
     card_last4: isCardMethod(input.method) ? input.card?.last4 ?? null : null,
-    operator_no: input.operatorNo, training, refunded_fen: 0, voided_at: null,
+    operator_no: refused.operatorNo, training, refunded_fen: 0, voided_at: null,
     occurred_at: now, business_date: shanghaiDate(now), settled_date: null, created_at: now,
   };
   // A terminal with no merchant cannot own a row (merchant_id is required): its refusal is answered, not stored.
@@ -196,22 +219,39 @@ async function lockSale(trx: Executor, terminal: Pick<TerminalRow, 'merchant_id'
   return sale;
 }
 
-async function insertReversal(trx: Executor, sale: TransactionRow, input: { kind: 'void' | 'refund'; terminalId: string; amountFen: number; feeFen: number; at: Date }): Promise<TransactionRow> {
+async function insertReversal(trx: Executor, sale: TransactionRow, input: {
+  kind: 'void' | 'refund'; terminalId: string; amountFen: number; feeFen: number; at: Date; operatorNo: string | null;
+}): Promise<TransactionRow> {
   return trx.insertInto('transactions').values({
     id: newId('txn'), merchant_id: sale.merchant_id, terminal_id: input.terminalId, kind: input.kind, original_id: sale.id,
     status: 'approved', decline_code: null, method: sale.method, amount_fen: input.amountFen, fee_fen: input.feeFen,
     net_fen: input.amountFen - input.feeFen, rate_ppm: sale.rate_ppm, cap_fen: sale.cap_fen, fee_rule_kind: sale.fee_rule_kind,
-    fee_rule_id: sale.fee_rule_id, card_bin: sale.card_bin, card_last4: sale.card_last4, operator_no: null, training: sale.training,
+    fee_rule_id: sale.fee_rule_id, card_bin: sale.card_bin, card_last4: sale.card_last4, operator_no: input.operatorNo, training: sale.training,
     refunded_fen: 0, voided_at: null, occurred_at: input.at, business_date: shanghaiDate(input.at), settled_date: null, created_at: input.at,
   }).returningAll().executeTakeFirstOrThrow();
 }
 
-export interface ReversalInput { transactionId: string; amountFen: number | null }
+export interface ReversalInput {
+  transactionId: string;
+  amountFen: number | null;
+  /** The operator making the reversal; on a terminal with operators, the signed-in one (or null for them). */
+  operatorNo?: string | null;
+}
+
+/** On a terminal with operators, a void or refund is made by the signed-in operator (else 403). */
+async function reversalOperator(trx: Executor, terminalId: string, input: ReversalInput, at: Date): Promise<string | null> {
+  const operator = await resolveOperator(trx, { terminalId, operatorNo: input.operatorNo ?? null, at });
+  if (!operator.ok) {
+    throw new AppError('operator_not_signed_in', 'Voids and refunds on this terminal need its signed-in operator', { reason: operator.code });
+  }
+  return operator.operatorNo;
+}
 
 /** Void: same Shanghai business day, before settlement; reverses the whole amount and the fee. */
 export async function voidSale(ctx: AppContext, trx: Executor, terminal: Pick<TerminalRow, 'id' | 'merchant_id'>, input: ReversalInput): Promise<{ row: TransactionRow; result: TransactionResult }> {
   const sale = await lockSale(trx, terminal, input.transactionId);
   const now = ctx.clock.now();
+  const operatorNo = await reversalOperator(trx, terminal.id, input, now);
   if (sale.status !== 'approved') throw new AppError('transaction_not_voidable', 'A declined transaction cannot be voided', { reason: 'declined' });
   if (sale.voided_at) throw new AppError('transaction_already_voided', `Transaction ${sale.id} is already voided`, { voidedAt: sale.voided_at.toISOString() });
   if (sale.refunded_fen > 0) throw new AppError('transaction_not_voidable', 'A transaction with refunds cannot be voided', { reason: 'refunded' });
@@ -222,7 +262,7 @@ export async function voidSale(ctx: AppContext, trx: Executor, terminal: Pick<Te
   if (input.amountFen !== null && input.amountFen !== sale.amount_fen) {
     throw validationError([{ field: 'amount', rule: 'equal', message: `a void reverses the whole amount (${sale.amount_fen})` }]);
   }
-  const row = await insertReversal(trx, sale, { kind: 'void', terminalId: terminal.id, amountFen: sale.amount_fen, feeFen: sale.fee_fen, at: now });
+  const row = await insertReversal(trx, sale, { kind: 'void', terminalId: terminal.id, amountFen: sale.amount_fen, feeFen: sale.fee_fen, at: now, operatorNo });
   await trx.updateTable('transactions').set({ voided_at: now }).where('id', '=', sale.id).execute();
   if (!sale.training) await postReversalEntry(trx, row);
   return { row, result: result(row) };
@@ -237,6 +277,7 @@ export async function voidSale(ctx: AppContext, trx: Executor, terminal: Pick<Te
 export async function refundSale(ctx: AppContext, trx: Executor, terminal: Pick<TerminalRow, 'id' | 'merchant_id'>, input: ReversalInput): Promise<{ row: TransactionRow; result: TransactionResult }> {
   const sale = await lockSale(trx, terminal, input.transactionId);
   const now = ctx.clock.now();
+  const operatorNo = await reversalOperator(trx, terminal.id, input, now);
   if (sale.status !== 'approved') throw new AppError('transaction_not_refundable', 'A declined transaction cannot be refunded', { reason: 'declined' });
   if (sale.voided_at) throw new AppError('transaction_already_voided', `Transaction ${sale.id} is voided`, { voidedAt: sale.voided_at.toISOString() });
   if (sale.settled_date === null && sale.business_date >= shanghaiDate(now)) {
@@ -254,7 +295,7 @@ export async function refundSale(ctx: AppContext, trx: Executor, terminal: Pick<
     const feeBackAfter = proportionalFee(sale.fee_fen, refundedAfter, sale.amount_fen);
     feeBackFen = feeBackAfter - feeBackBefore;
   }
-  const row = await insertReversal(trx, sale, { kind: 'refund', terminalId: terminal.id, amountFen, feeFen: feeBackFen, at: now });
+  const row = await insertReversal(trx, sale, { kind: 'refund', terminalId: terminal.id, amountFen, feeFen: feeBackFen, at: now, operatorNo });
   await trx.updateTable('transactions').set({ refunded_fen: sale.refunded_fen + amountFen }).where('id', '=', sale.id).execute();
   if (!sale.training) await postReversalEntry(trx, row);
   return { row, result: { ...result(row), originalId: sale.id } };

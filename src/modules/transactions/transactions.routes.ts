@@ -1,16 +1,18 @@
 // Transaction endpoints. Terminal side (signed, Appendix A/B): sale, void, refund, operator
-// sign-in; each money request carries `idempotencyKey` and is replayed byte for byte.
+// sign-in and sign-out; each money request carries `idempotencyKey` and is replayed byte for byte
+// (a retry of a void or refund is answered from the stored response before the supervisor
+// password is checked again, so a later password change or lockout cannot turn it into an error).
 // Merchant side (/v1): transaction lists and daily totals, terminal operators, the supervisor
 // password and training mode.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/schema.js';
-import { requestHash, runIdempotent, type StoredResponse } from '../../platform/http/idempotency.js';
+import { requestHash, runIdempotent, storedResponse, type StoredResponse } from '../../platform/http/idempotency.js';
 import { AnyObject, Fen, Strict, Type } from '../../platform/http/schema.js';
 import type { JihuoApp } from '../../platform/module.js';
 import { authenticatedTerminal, type AuthenticatedTerminal } from '../../terminal-api/terminal-auth.js';
 import { assertNoCardData } from './card-data.js';
-import { verifyOperatorPin, verifySupervisorPassword } from './terminal-operator.service.js';
+import { endOperatorSession, signInOperator, verifySupervisorPassword } from './terminal-operator.service.js';
 import { assertSaleInput, authorizeSale, refundSale, transactionMethods, voidSale, type TransactionResult } from './transaction.service.js';
 
 export const Method = Type.Union(transactionMethods.map((m) => Type.Literal(m)));
@@ -32,6 +34,7 @@ const ReversalBody = Strict({
   idempotencyKey: IdempotencyKey,
   supervisorPassword: Type.String({ minLength: 1, maxLength: 64 }),
   amount: Type.Optional(Fen({ minimum: 1 })),
+  operatorNo: Type.Optional(OperatorNo),
 });
 
 const TransactionResponse = Type.Object({
@@ -93,11 +96,13 @@ export function registerTerminalTransactionRoutes(app: JihuoApp, ctx: AppContext
       preValidation: refuseCardData,
     }, async (request, reply) => {
       const terminal = authenticatedTerminal(request);
-      const { idempotencyKey, supervisorPassword, amount } = request.body;
+      const { idempotencyKey, supervisorPassword, amount, operatorNo } = request.body;
+      // The password is kept out of the stored request hash; a completed request replays first.
+      const hashed = { op, id: request.params.id, idempotencyKey, amount: amount ?? null, ...(operatorNo ? { operatorNo } : {}) };
+      const stored = await storedResponse(ctx.db, terminalScope(terminal), idempotencyKey, requestHash(hashed));
+      if (stored) return sendStored(reply, stored, true);
       await verifySupervisorPassword(ctx, { id: terminal.id, merchantId: terminal.merchantId }, supervisorPassword);
-      // The password is checked above and kept out of the stored request hash.
-      const hashed = { op, id: request.params.id, idempotencyKey, amount: amount ?? null };
-      const reversal = { transactionId: request.params.id, amountFen: amount ?? null };
+      const reversal = { transactionId: request.params.id, amountFen: amount ?? null, operatorNo: operatorNo ?? null };
       const { response, replayed } = await idempotent(ctx, terminal, idempotencyKey, hashed, async (trx) => {
         const scope = { id: terminal.id, merchant_id: terminal.merchantId };
         const done = op === 'void' ? await voidSale(ctx, trx, scope, reversal) : await refundSale(ctx, trx, scope, reversal);
@@ -114,14 +119,34 @@ export function registerTerminalTransactionRoutes(app: JihuoApp, ctx: AppContext
 
   app.post('/terminal/v1/operators/sign-in', {
     schema: {
-      tags: ['terminal'], summary: 'Check a terminal operator number and PIN (5 wrong PINs lock the operator for 30 minutes)',
+      tags: ['terminal'],
+      summary: 'Sign an operator in on the terminal with the PIN (12 hours, until sign-out or another sign-in; 5 wrong PINs lock the operator for 30 minutes)',
       body: Strict({ operatorNo: OperatorNo, pin: Type.String({ minLength: 1, maxLength: 12 }) }), response: { 200: AnyObject },
     },
     config: { access: { terminal: true } },
   }, async (request) => {
     const terminal = authenticatedTerminal(request);
-    const operator = await verifyOperatorPin(ctx, terminal.id, request.body.operatorNo, request.body.pin);
-    return { operatorNo: operator.operatorNo, name: operator.name };
+    return signInOperator(ctx, { id: terminal.id, merchantId: terminal.merchantId }, request.body.operatorNo, request.body.pin);
+  });
+
+  app.post('/terminal/v1/operators/sign-out', {
+    schema: {
+      tags: ['terminal'], summary: 'Sign the current operator out of the terminal',
+      body: Type.Optional(Strict({})), response: { 200: AnyObject },
+    },
+    config: { access: { terminal: true } },
+  }, async (request) => {
+    const terminal = authenticatedTerminal(request);
+    const operatorNo = await ctx.db.transaction().execute(async (trx) => {
+      const ended = await endOperatorSession(trx, terminal.id);
+      if (ended !== null) {
+        await ctx.audit(trx, { kind: 'terminal', id: terminal.id, role: null, merchantId: terminal.merchantId }, {
+          action: 'terminal.operator_signed_out', subjectType: 'terminal', subjectId: terminal.id, merchantId: terminal.merchantId,
+          requestId: request.id, details: { operatorNo: ended },
+        });
+      }
+      return ended;
+    });
+    return { signedOut: operatorNo !== null, operatorNo };
   });
 }
-

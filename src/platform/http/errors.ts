@@ -63,6 +63,7 @@ export const errorStatus = {
   refund_exceeds_remaining: 409,
   supervisor_password_invalid: 403,
   supervisor_locked: 423,
+  operator_not_signed_in: 403,
   card_data_forbidden: 400,
   pricing_plan_not_found: 404,
   pricing_rule_not_found: 404,

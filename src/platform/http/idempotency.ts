@@ -15,6 +15,20 @@ export function requestHash(parts: unknown): string {
 }
 
 /**
+ * The stored response of a completed request with this key, or null when there is none yet (or it
+ * is still in progress). Same key with another request → 409. Lets a route replay a retry before
+ * re-checking things that may have changed since (a password, a lockout): the first answer stands.
+ */
+export async function storedResponse(db: Executor, scope: string, key: string, hash: string): Promise<StoredResponse | null> {
+  const row = await db.selectFrom('idempotency_keys').select(['request_hash', 'status_code', 'response_body'])
+    .where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+  if (!row) return null;
+  if (row.request_hash !== hash) throw new AppError('idempotency_key_reused', 'This idempotency key was used with a different request');
+  if (row.status_code === null || row.response_body === null) return null;
+  return { statusCode: row.status_code, body: row.response_body };
+}
+
+/**
  * Inside a transaction: claim (scope, key). The first caller runs `effect` and its response is
  * stored with the effect; a later or concurrent caller with the same key waits for the first
  * transaction (the unique row lock) and gets the stored response. Same key, other request → 409.

@@ -165,14 +165,25 @@ describe('completion and key rotation', () => {
     expect((await hello(term.id))?.terminalKey).toBeNull();
   });
 
-  it('a reason that needs a code completes when the terminal is activated again', async () => {
+  it('a reason that needs a code completes when the terminal is activated again, after its other steps', async () => {
     const term = await activeTerminal();
     const open = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'relocation', note: 'x' } });
     expect(open.body.steps.map((s: { kind: string }) => s.kind)).toEqual(['confirm_identity_sms', 'call_hotline', 'enter_activation_code']);
     const manual = await t.request('POST', `/v1/reactivations/${open.body.id}/steps/enter_activation_code/complete`, { body: {} });
     expect(manual.body.error.code).toBe('reactivation_step_incomplete');
+    await expect(t.ctx.db.transaction().execute((trx) => onTerminalReactivated(t.ctx, trx, term.id)))
+      .rejects.toMatchObject({ code: 'reactivation_steps_pending', details: { pendingSteps: ['confirm_identity_sms', 'call_hotline'] } });
+    const original = smsCodeSource.next;
+    smsCodeSource.next = () => '314159';
+    try {
+      expect((await t.request('POST', `/v1/reactivations/${open.body.id}/steps/confirm_identity_sms/send-code`)).status).toBe(200);
+    } finally { smsCodeSource.next = original; }
+    expect((await t.request('POST', `/v1/reactivations/${open.body.id}/steps/confirm_identity_sms/complete`, { body: { code: '314159' } })).status).toBe(200);
+    expect((await t.request('POST', `/v1/reactivations/${open.body.id}/steps/call_hotline/complete`, { body: {} })).body.status).toBe('in_progress');
     await t.ctx.db.transaction().execute((trx) => onTerminalReactivated(t.ctx, trx, term.id));
-    expect((await t.request('GET', `/v1/reactivations/${open.body.id}`)).body.status).toBe('completed');
+    const done = await t.request('GET', `/v1/reactivations/${open.body.id}`);
+    expect(done.body.status).toBe('completed');
+    expect(done.body.steps.map((s: { status: string }) => s.status)).toEqual(['completed', 'completed', 'completed']);
   });
 });
 

@@ -9,6 +9,7 @@ import { sendWarnings, sweepBlocking, sweepExpiredDocuments, sweepSecurityVerifi
 import { openCase } from '../src/modules/reactivation/reactivation.hooks.js';
 import { createTestApp, type TestApp } from './harness.js';
 import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
+import { terminalRequest } from './terminal-client.js';
 
 let t: TestApp;
 let modelCode: string;
@@ -214,6 +215,34 @@ describe('triggers', () => {
     const fresh = await activeTerminal();
     await t.ctx.db.updateTable('terminals').set({ last_transaction_at: new Date('2024-09-20T00:00:00Z') }).where('id', '=', fresh.id).execute();
     expect(await gate(fresh.id)).toMatchObject({ allowed: true });
+  });
+
+  it('a dormant terminal sells again once its case completes; dormancy then counts from the completion', async () => {
+    const term = await activeTerminal();
+    await t.ctx.db.updateTable('terminals').set({ last_transaction_at: new Date('2024-09-10T00:00:00Z') }).where('id', '=', term.id).execute();
+    let n = 0;
+    const sale = async () => (await terminalRequest(t, { sn: term.sn, key: term.terminalKey! }, 'POST', '/terminal/v1/transactions',
+      { idempotencyKey: `dormant-${term.sn}-${n++}`, method: 'wechat_qr', amount: 1000 })).body;
+    expect(await sale()).toMatchObject({ status: 'declined', declineCode: 'dormant' });
+    const summary = await openCaseSummary(t.ctx.db, term.id);
+    expect(summary).toMatchObject({ reason: 'dormant', policy: 'blocking', deadline: null });
+    const original = smsCodeSource.next;
+    smsCodeSource.next = () => '271828';
+    try {
+      expect((await t.request('POST', `/v1/reactivations/${summary!.caseId}/steps/confirm_identity_sms/send-code`)).status).toBe(200);
+    } finally { smsCodeSource.next = original; }
+    const done = await t.request('POST', `/v1/reactivations/${summary!.caseId}/steps/confirm_identity_sms/complete`, { body: { code: '271828' } });
+    expect(done.body).toMatchObject({ status: 'completed', closedAt: expect.stringMatching(/^2025-03-10T02:00/) });
+    expect((await terminalRow(term.id)).status).toBe('active');
+    // 179 days after the completion, with no sale since 2024-09-10: still not dormant.
+    t.ctx.clock.set(new Date('2025-09-05T10:00:00+08:00'));
+    expect(await sale()).toMatchObject({ status: 'approved' });
+    expect(await openCaseSummary(t.ctx.db, term.id)).toBeNull();
+    // 180 days after that sale: dormant again, a new case.
+    t.ctx.clock.set(new Date('2026-03-04T10:00:00+08:00'));
+    expect(await sale()).toMatchObject({ status: 'declined', declineCode: 'dormant' });
+    expect((await openCaseSummary(t.ctx.db, term.id))?.caseId).not.toBe(summary!.caseId);
+    t.ctx.clock.set(new Date('2025-03-10T10:00:00+08:00'));
   });
 
   it('account_change blocks every activated terminal of the merchant', async () => {

@@ -17,7 +17,7 @@ import { AppError } from '../../platform/http/errors.js';
 import { getMerchantSummary } from '../merchants/merchant.service.js';
 import type { TerminalRow } from '../terminals/terminal.service.js';
 import { dormantAfterDays } from './reactivation.config.js';
-import { findOpenCase, listSteps, type CaseRow } from './reactivation.repository.js';
+import { findOpenCase, lastReconfirmedAt, listSteps, type CaseRow } from './reactivation.repository.js';
 import { blockIfDue, firmwareCheck, markStepCompleted, openCase } from './reactivation.service.js';
 import { reasonCatalogue, reasonText, type ReasonCode, type StepKind } from './reasons.js';
 
@@ -161,10 +161,17 @@ export async function onHello(ctx: AppContext, trx: Executor, terminal: Terminal
   };
 }
 
+function latest(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.getTime() >= b.getTime() ? a : b;
+}
+
 /**
  * Whether a terminal may start a transaction now. A grace case whose quiet-window start has come
- * blocks here; a terminal idle for `dormantAfterDays` gets a blocking `dormant` case and the sale
- * is declined with `dormant`. Blocks decline with the reason code (Appendix B).
+ * blocks here; a terminal idle for `dormantAfterDays` (since its last sale, or since a dormant
+ * case or a re-activation by code last closed) gets a blocking `dormant` case and the sale is
+ * declined with `dormant`. Blocks decline with the reason code (Appendix B).
  */
 export async function gateTransaction(ctx: AppContext, trx: Executor, terminal: TerminalRow): Promise<TransactionGate> {
   if (terminal.status !== 'active' && terminal.status !== 'reactivation_required') {
@@ -174,8 +181,11 @@ export async function gateTransaction(ctx: AppContext, trx: Executor, terminal: 
   if (open && open.policy === 'grace') open = await blockIfDue(ctx, trx, open, terminal);
   if (open && open.blocked_at !== null) return { allowed: false, declineCode: open.reason, caseId: open.id };
   if (terminal.status === 'reactivation_required') return { allowed: false, declineCode: open?.reason ?? 'terminal_not_active', caseId: open?.id ?? null };
-  const lastUse = terminal.last_transaction_at ?? terminal.activated_at;
-  if (!open && lastUse !== null && addDays(lastUse, dormantAfterDays).getTime() <= ctx.clock.now().getTime()) {
+  const idleSince = (at: Date | null) => at !== null && addDays(at, dormantAfterDays).getTime() <= ctx.clock.now().getTime();
+  let lastUse = terminal.last_transaction_at ?? terminal.activated_at;
+  // Only a terminal idle since its last sale needs the (rarer) look-up of its last re-confirmation.
+  if (!open && idleSince(lastUse)) lastUse = latest(lastUse, await lastReconfirmedAt(trx, terminal.id));
+  if (!open && lastUse !== null && idleSince(lastUse)) {
     const opened = await openCase(ctx, trx, {
       terminalId: terminal.id, reason: 'dormant', actor: systemActor, note: 'first transaction after the dormancy period',
       evidence: { merchantVisible: { lastTransactionAt: lastUse.toISOString(), dormantAfterDays } },

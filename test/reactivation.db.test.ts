@@ -87,6 +87,28 @@ describe('POST /v1/terminals/{sn}/reactivations', () => {
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('reactivation_case_closed');
   });
+
+  it('a closed case answers 409 even to a wrong transaction password, spending no lockout attempt', async () => {
+    const term = await activeTerminal();
+    const open = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'security_verification', note: 'x' } });
+    expect((await t.request('POST', `/v1/reactivations/${open.body.id}/cancel`, { body: {} })).status).toBe(200);
+    for (let i = 0; i < 6; i++) {
+      const res = await t.request('POST', `/v1/reactivations/${open.body.id}/steps/confirm_transaction_password/complete`, { body: { transactionPassword: '999999' } });
+      expect(res.status).toBe(409);
+      expect(res.body.error).toMatchObject({ code: 'reactivation_case_closed', details: { caseId: open.body.id, status: 'cancelled' } });
+    }
+    const unknown = await t.request('POST', `/v1/reactivations/${open.body.id}/steps/call_hotline/complete`, { body: { transactionPassword: '999999' } });
+    expect(unknown.status).toBe(409);
+    const supervisor = await t.ctx.db.selectFrom('terminal_supervisors').select(['failed_attempts', 'locked_until'])
+      .where('terminal_id', '=', term.id).executeTakeFirst();
+    expect(supervisor ?? null).toBeNull();
+    // An open case without that step: 404 before any password check.
+    const other = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'policy_change', note: 'y' } });
+    const missing = await t.request('POST', `/v1/reactivations/${other.body.id}/steps/confirm_transaction_password/complete`, { body: { transactionPassword: '999999' } });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('reactivation_step_not_found');
+    expect(await t.ctx.db.selectFrom('terminal_supervisors').select('failed_attempts').where('terminal_id', '=', term.id).executeTakeFirst()).toBeUndefined();
+  });
 });
 
 describe('quiet windows', () => {
@@ -238,8 +260,8 @@ describe('triggers', () => {
     t.ctx.clock.set(new Date('2025-09-05T10:00:00+08:00'));
     expect(await sale()).toMatchObject({ status: 'approved' });
     expect(await openCaseSummary(t.ctx.db, term.id)).toBeNull();
-    // 180 days after that sale: dormant again, a new case.
-    t.ctx.clock.set(new Date('2026-03-04T10:00:00+08:00'));
+    // 181 days after that sale: dormant again, a new case.
+    t.ctx.clock.set(new Date('2026-03-05T10:00:00+08:00'));
     expect(await sale()).toMatchObject({ status: 'declined', declineCode: 'dormant' });
     expect((await openCaseSummary(t.ctx.db, term.id))?.caseId).not.toBe(summary!.caseId);
     t.ctx.clock.set(new Date('2025-03-10T10:00:00+08:00'));

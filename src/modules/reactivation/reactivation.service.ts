@@ -248,6 +248,23 @@ export async function caseOrThrow(db: Executor, id: string, actor: Actor | null,
   return row;
 }
 
+/**
+ * The case and one of its steps, for completing it: 404 when either is unknown (or another
+ * merchant's), 409 `reactivation_case_closed` when the case is closed. Callers check this before
+ * any secret (SMS code, supervisor password) is verified, so a closed case costs no attempt.
+ */
+export async function caseStep(db: Executor, input: { caseId: string; kind: string; actor: Actor; lock?: boolean }): Promise<{ row: CaseRow; step: StepRow }> {
+  const row = await caseOrThrow(db, input.caseId, input.actor, input.lock ?? false);
+  if (isClosed(row)) throw caseClosed(row);
+  const steps = await listSteps(db, row.id);
+  const step = steps.find((s) => s.kind === input.kind);
+  if (!step) {
+    throw new AppError('reactivation_step_not_found', `Case ${row.id} has no step ${input.kind}`,
+      { steps: steps.map((s) => s.kind) });
+  }
+  return { row, step };
+}
+
 export interface StepInput { code?: string; transactionPassword?: string }
 
 /**
@@ -256,14 +273,7 @@ export interface StepInput { code?: string; transactionPassword?: string }
  * the model minimum. The SMS code is checked by `checkSmsCode` before (its attempts must persist).
  */
 export async function completeStep(ctx: AppContext, trx: Executor, input: { caseId: string; kind: string; actor: Actor; body: StepInput }): Promise<CaseRow> {
-  const row = await caseOrThrow(trx, input.caseId, input.actor, true);
-  if (isClosed(row)) throw caseClosed(row);
-  const steps = await listSteps(trx, row.id);
-  const step = steps.find((s) => s.kind === input.kind);
-  if (!step) {
-    throw new AppError('reactivation_step_not_found', `Case ${row.id} has no step ${input.kind}`,
-      { steps: steps.map((s) => s.kind) });
-  }
+  const { row, step } = await caseStep(trx, { caseId: input.caseId, kind: input.kind, actor: input.actor, lock: true });
   if (step.status === 'completed') return row;
   await assertStepSatisfied(ctx, trx, row, step, input);
   return markStepCompleted(ctx, trx, row, step.kind, input.actor);

@@ -4,6 +4,11 @@
 export const securityVerificationIntervalMonths = 12;
 /** A terminal without a transaction for this long is dormant (SPEC §7). */
 export const dormantAfterDays = 180;
+/**
+ * A case that restores without a code expires after keeping its terminal blocked this long
+ * unfinished; its successor needs a new activation code (case.state.ts).
+ */
+export const caseExpiresAfterBlockedDays = 30;
 /** Advance warnings of grace cases, before the deadline (SPEC §7). */
 export const warningLeadDays = [3, 1] as const;
 /** Grace for operator-opened `kyc_expired` cases when no expired document is on file. */

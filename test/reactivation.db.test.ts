@@ -325,4 +325,28 @@ describe('advance warnings', () => {
     expect(await kinds()).toEqual(['opened', 'warning_1d', 'warning_3d']);
     t.ctx.clock.set(new Date('2025-03-10T10:00:00+08:00'));
   });
+
+  it('none while the case is disputed (deadline paused); they resume on the shifted deadline', async () => {
+    const term = await activeTerminal();
+    const open = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: { reason: 'security_verification', note: 'x' } });
+    expect(open.body.deadline).toMatch(/^2025-03-17T02:00/);
+    const report = await t.request('POST', '/v1/scam-reports', { body: { caseId: open.body.id } });
+    expect(report.status).toBe(201);
+    expect(report.body.casePaused).toBe(true);
+    const kinds = async () => (await t.ctx.db.selectFrom('reactivation_notices').select('kind').where('case_id', '=', open.body.id).orderBy('kind').execute()).map((r) => r.kind);
+    t.ctx.clock.set(new Date('2025-03-14T11:00:00+08:00'));
+    await sendWarnings(t.ctx);
+    t.ctx.clock.set(new Date('2025-03-16T11:00:00+08:00'));
+    await sendWarnings(t.ctx);
+    expect(await kinds()).toEqual(['opened']);
+    // Confirmed genuine after 6 days 1 hour paused: the deadline moves on as much; warnings follow it.
+    const resolved = await t.request('POST', `/v1/reactivations/${open.body.id}/dispute/resolve`, { body: { decision: 'genuine' } });
+    expect(Math.abs(Date.parse(resolved.body.deadline) - Date.parse('2025-03-23T03:00:00Z'))).toBeLessThan(60_000);
+    await sendWarnings(t.ctx);
+    expect(await kinds()).toEqual(['opened']);
+    t.ctx.clock.set(new Date('2025-03-20T12:00:00+08:00'));
+    await sendWarnings(t.ctx);
+    expect(await kinds()).toEqual(['opened', 'warning_3d']);
+    t.ctx.clock.set(new Date('2025-03-10T10:00:00+08:00'));
+  });
 });

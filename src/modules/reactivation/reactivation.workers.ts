@@ -29,7 +29,7 @@ export async function sweepBlocking(ctx: AppContext): Promise<number> {
   });
 }
 
-/** Advance warnings of grace cases: 3 days and 1 day before the deadline, each sent once. */
+/** Advance warnings of grace cases: 3 days and 1 day before the deadline, each sent once; none while disputed. */
 export async function sendWarnings(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   let sent = 0;
@@ -38,6 +38,8 @@ export async function sendWarnings(ctx: AppContext): Promise<number> {
     sent += await ctx.db.transaction().execute(async (trx) => {
       const due = await trx.selectFrom('reactivation_cases').selectAll()
         .where('status', 'in', openStatuses).where('policy', '=', 'grace').where('blocked_at', 'is', null)
+        // A disputed case's deadline is paused: no countdown until an operator confirms it.
+        .where('disputed_at', 'is', null)
         .where('deadline', '>', now).where('deadline', '<=', addDays(now, days))
         .where(({ not, exists, selectFrom }) => not(exists(selectFrom('reactivation_notices').select('case_id')
           .whereRef('reactivation_notices.case_id', '=', 'reactivation_cases.id').where('reactivation_notices.kind', '=', kind))))

@@ -9,6 +9,8 @@ export const dormantAfterDays = 180;
  * unfinished; its successor needs a new activation code (case.state.ts).
  */
 export const caseExpiresAfterBlockedDays = 30;
+/** A merchant's quiet window (business hours' complement) is at least this long (SPEC §7). */
+export const quietWindowMinutesMin = 60;
 /** Advance warnings of grace cases, before the deadline (SPEC §7). */
 export const warningLeadDays = [3, 1] as const;
 /** Grace for operator-opened `kyc_expired` cases when no expired document is on file. */

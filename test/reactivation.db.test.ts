@@ -7,7 +7,7 @@ import { gateTransaction, onHello, onSettlementAccountChanged, onTerminalReactiv
 import { smsCodeSource } from '../src/modules/reactivation/reactivation.service.js';
 import { sendWarnings, sweepBlocking, sweepExpiredDocuments, sweepSecurityVerification } from '../src/modules/reactivation/reactivation.workers.js';
 import { openCase } from '../src/modules/reactivation/reactivation.hooks.js';
-import { createTestApp, type TestApp } from './harness.js';
+import { createTestApp, createTestContext, type TestApp } from './harness.js';
 import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
 import { terminalRequest } from './terminal-client.js';
 
@@ -299,6 +299,46 @@ describe('triggers', () => {
     await t.ctx.db.updateTable('merchants').set({ id_expiry: '2045-03-01' }).where('id', '=', m).execute();
     const done = await t.request('POST', `/v1/reactivations/${summary!.caseId}/steps/renew_documents/complete`, { body: {} });
     expect(done.body.status).toBe('completed');
+  });
+
+  it('kyc_expired from an expired business licence (enterprise), grace until expiry + 30 days', async () => {
+    const m = (await insertMerchant(t.ctx)).id;
+    await t.ctx.db.updateTable('merchants').set({ type: 'enterprise', uscc: '91110000600037341L', license_name: '测试餐饮有限公司',
+      license_expiry: '2025-02-20', id_expiry: '2040-01-01' }).where('id', '=', m).execute();
+    const term = await insertTerminal(t.ctx, { modelCode, merchantId: m, status: 'active' });
+    expect(await sweepExpiredDocuments(t.ctx)).toBe(1);
+    const summary = await openCaseSummary(t.ctx.db, term.id);
+    expect(summary).toMatchObject({ reason: 'kyc_expired', policy: 'grace', deadline: '2025-03-22T16:00:00.000Z' });
+    const view = await t.request('GET', `/v1/reactivations/${summary!.caseId}`);
+    expect(view.body).toMatchObject({ evidence: { document: 'license', expiry: '2025-02-20' }, steps: [{ kind: 'renew_documents', status: 'pending' }] });
+    const still = await t.request('POST', `/v1/reactivations/${summary!.caseId}/steps/renew_documents/complete`, { body: {} });
+    expect(still.status).toBe(409);
+    expect(still.body.error).toMatchObject({ code: 'reactivation_step_incomplete', details: { step: 'renew_documents', expired: ['license'] } });
+    await t.ctx.db.updateTable('merchants').set({ license_expiry: '2035-02-20' }).where('id', '=', m).execute();
+    const done = await t.request('POST', `/v1/reactivations/${summary!.caseId}/steps/renew_documents/complete`, { body: {} });
+    expect(done.body.status).toBe('completed');
+  });
+
+  it('security_verification follows JIHUO_SECURITY_VERIFICATION_MONTHS (config), not a constant', async () => {
+    const sixMonths = await createTestContext({ securityVerificationMonths: 6 });
+    try {
+      const ctx = sixMonths.ctx;
+      ctx.clock.set(new Date('2025-03-10T10:00:00+08:00'));
+      const model = await insertDeviceModel(ctx);
+      const m = (await insertMerchant(ctx)).id;
+      const due = await insertTerminal(ctx, { modelCode: model, merchantId: m, status: 'active' });
+      const young = await insertTerminal(ctx, { modelCode: model, merchantId: m, status: 'active' });
+      await ctx.db.updateTable('terminals').set({ activated_at: new Date('2024-09-01T00:00:00Z') }).where('id', '=', due.id).execute();
+      await ctx.db.updateTable('terminals').set({ activated_at: new Date('2024-10-01T00:00:00Z') }).where('id', '=', young.id).execute();
+      expect(await sweepSecurityVerification(ctx)).toBe(1);
+      expect(await openCaseSummary(ctx.db, due.id)).toMatchObject({ reason: 'security_verification', policy: 'grace' });
+      expect(await openCaseSummary(ctx.db, young.id)).toBeNull();
+    } finally { await sixMonths.close(); }
+    // Under the default 12 months, a terminal activated 6 months ago is not due.
+    const term = await activeTerminal();
+    await t.ctx.db.updateTable('terminals').set({ activated_at: new Date('2024-09-01T00:00:00Z') }).where('id', '=', term.id).execute();
+    await sweepSecurityVerification(t.ctx);
+    expect(await openCaseSummary(t.ctx.db, term.id)).toBeNull();
   });
 
   it('security_verification every 12 months from activation', async () => {

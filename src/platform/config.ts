@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { activationCodeTtlHoursDefault, transactionAmountFenMaxDefault } from './limits.js';
+import { activationCodeTtlHoursDefault, securityVerificationMonthsDefault, transactionAmountFenMaxDefault } from './limits.js';
 
 export interface Secrets {
   /** Key of every keyed hash (API keys, activation codes, notice codes, search hashes). */
@@ -25,6 +25,8 @@ export interface Config {
   officialDomain: string;
   logLevel: string;
   activationCodeTtlHours: number;
+  /** Months between periodic security verifications, counted from activation (SPEC §7). */
+  securityVerificationMonths: number;
   transactionAmountFenMax: number;
   refundReturnsFee: boolean;
   runWorkers: boolean;
@@ -89,6 +91,12 @@ function intFrom(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function positiveIntFrom(env: Env, name: string, fallback: number): number {
+  const value = intFrom(env, name, fallback);
+  if (value < 1) throw new ConfigError(`${name} must be at least 1`);
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(env.JIHUO_DATA_DIR ?? './data');
   return {
@@ -104,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     officialDomain: env.JIHUO_OFFICIAL_DOMAIN ?? 'jihuo.example.cn',
     logLevel: env.LOG_LEVEL ?? 'info',
     activationCodeTtlHours: intFrom(env, 'JIHUO_ACTIVATION_CODE_TTL_HOURS', activationCodeTtlHoursDefault),
+    securityVerificationMonths: positiveIntFrom(env, 'JIHUO_SECURITY_VERIFICATION_MONTHS', securityVerificationMonthsDefault),
     transactionAmountFenMax: intFrom(env, 'JIHUO_TRANSACTION_AMOUNT_MAX_FEN', transactionAmountFenMaxDefault),
     refundReturnsFee: env.JIHUO_REFUND_RETURNS_FEE === '1',
     runWorkers: env.JIHUO_WORKERS !== '0',
@@ -118,6 +127,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     bootstrapKey: undefined, enableTestClock: true, benchRoutes: false,
     smtpUrl: undefined, smsWebhookUrl: undefined, officialDomain: 'jihuo.example.cn',
     logLevel: 'silent', activationCodeTtlHours: activationCodeTtlHoursDefault,
+    securityVerificationMonths: securityVerificationMonthsDefault,
     transactionAmountFenMax: transactionAmountFenMaxDefault, refundReturnsFee: false,
     runWorkers: false,
     secrets: {

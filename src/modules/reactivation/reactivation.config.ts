@@ -1,7 +1,6 @@
 // Every limit of the re-activation module, named with its unit last (one place).
 
-/** Periodic security verification, counted from activation (SPEC §7: every 12 months). */
-export const securityVerificationIntervalMonths = 12;
+// Periodic security verification: `config.securityVerificationMonths` (JIHUO_SECURITY_VERIFICATION_MONTHS).
 /** A terminal without a transaction for this long is dormant (SPEC §7). */
 export const dormantAfterDays = 180;
 /**

@@ -1,7 +1,7 @@
 // Background passes of the re-activation module, each bounded and safe on several instances
 // (rows are claimed with FOR UPDATE SKIP LOCKED; unique indexes stop duplicate cases):
 // grace cases start blocking at their quiet-window start, advance warnings go out once,
-// expired documents open `kyc_expired`, activated terminals are re-verified every 12 months,
+// expired documents open `kyc_expired`, activated terminals are re-verified every 12 months (config),
 // cases left blocked unfinished expire, and cases of retired terminals are cancelled.
 import { sql } from 'kysely';
 import { systemActor } from '../../platform/actor.js';
@@ -9,7 +9,7 @@ import { addDays, shanghaiDate } from '../../platform/clock.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Worker } from '../../platform/module.js';
 import { periodsElapsed } from './quiet-window.js';
-import { caseExpiresAfterBlockedDays, securityVerificationIntervalMonths, sweepBatchMax, warningLeadDays } from './reactivation.config.js';
+import { caseExpiresAfterBlockedDays, sweepBatchMax, warningLeadDays } from './reactivation.config.js';
 import { claimNotice, findCase, findOpenCase, openStatuses, terminalSn } from './reactivation.repository.js';
 import { applyBlock, closeCase, expireCase, expiredDocuments, openCase, sendWarning } from './reactivation.service.js';
 import { lockTerminal } from '../terminals/terminal.service.js';
@@ -95,11 +95,12 @@ export async function sweepExpiredDocuments(ctx: AppContext): Promise<number> {
   return opened;
 }
 
-/** Periodic security verification: every `securityVerificationIntervalMonths` from activation. */
+/** Periodic security verification: every `config.securityVerificationMonths` from activation. */
 export async function sweepSecurityVerification(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   const cutoff = new Date(now.getTime());
-  cutoff.setUTCMonth(cutoff.getUTCMonth() - securityVerificationIntervalMonths);
+  const intervalMonths = ctx.config.securityVerificationMonths;
+  cutoff.setUTCMonth(cutoff.getUTCMonth() - intervalMonths);
   const candidates = await ctx.db.selectFrom('terminals').select(['id', 'activated_at'])
     .where('status', '=', 'active').where('activated_at', '<=', addDays(cutoff, 1))
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('reactivation_cases').select('id')
@@ -113,7 +114,7 @@ export async function sweepSecurityVerification(ctx: AppContext): Promise<number
   for (const c of candidates) {
     const activatedAt = c.activated_at;
     if (activatedAt === null) continue;
-    const period = periodsElapsed(activatedAt, now, securityVerificationIntervalMonths);
+    const period = periodsElapsed(activatedAt, now, intervalMonths);
     if (period < 1) continue;
     opened += await ctx.db.transaction().execute(async (trx) => {
       const triggerKey = `security:${period}`;

@@ -1,7 +1,9 @@
 // Proves re-activation (SPEC §7, Appendix B): case creation and conflicts, grace vs blocking, the
-// quiet-window rule, each trigger, completion with key rotation, and warnings — on the test clock.
+// quiet-window rule, each trigger, completion with key rotation, warnings, and what the merchant sees
+// (reason, visible evidence, steps, deadline; never internal evidence) — on the test clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/platform/actor.js';
+import { createApiKey } from '../src/platform/api-keys.js';
 import { unwrapTerminalKey } from '../src/platform/crypto/terminal-keys.js';
 import { gateTransaction, onHello, onSettlementAccountChanged, onTerminalReactivated, openCaseSummary } from '../src/modules/reactivation/reactivation.hooks.js';
 import { smsCodeSource } from '../src/modules/reactivation/reactivation.service.js';
@@ -388,5 +390,66 @@ describe('advance warnings', () => {
     await sendWarnings(t.ctx);
     expect(await kinds()).toEqual(['opened', 'warning_3d']);
     t.ctx.clock.set(new Date('2025-03-10T10:00:00+08:00'));
+  });
+});
+
+describe('what the merchant sees', () => {
+  it('a merchant_owner reads the reason, merchant-visible evidence, steps and deadline — never internal evidence', async () => {
+    const owner = (await createApiKey(t.ctx, { name: 'owner', role: 'merchant_owner', merchantId })).key;
+    const stranger = (await createApiKey(t.ctx, { name: 'stranger', role: 'merchant_owner', merchantId: (await insertMerchant(t.ctx)).id })).key;
+    const term = await activeTerminal();
+    const opened = await t.request('POST', `/v1/terminals/${term.sn}/reactivations`, { body: {
+      reason: 'security_verification', note: 'analyst note: linked to the Nanjing ring', deadline: '2025-03-14T06:00:00Z',
+      evidence: { merchantVisible: { check: 'annual', lastVerifiedAt: '2024-03-14' }, internal: { analyst: 'li.wei', score: 88 } },
+    } });
+    expect(opened.status).toBe(201);
+    const view = await t.request('GET', `/v1/reactivations/${opened.body.id}`, { key: owner });
+    expect(view.status).toBe(200);
+    expect(view.body).toEqual({
+      id: opened.body.id, sn: term.sn, reason: 'security_verification', policy: 'grace', status: 'open',
+      deadline: '2025-03-14T06:00:00.000Z', blocksAt: '2025-03-14T14:00:00.000Z', blocking: false, effectiveAt: null,
+      needsActivationCode: false,
+      steps: [{ kind: 'confirm_identity_sms', status: 'pending', completedAt: null }, { kind: 'confirm_transaction_password', status: 'pending', completedAt: null }],
+      title: { zh: '安全验证', en: 'Security verification' },
+      message: {
+        zh: '请用发送到注册手机的短信验证码确认身份，并确认交易密码。',
+        en: 'Confirm your identity with the SMS code sent to your registered phone, then confirm your transaction password.',
+      },
+      evidence: { check: 'annual', lastVerifiedAt: '2024-03-14' },
+      dispute: null, helpSlug: 'reactivation-security-verification', replacesCaseId: null,
+      createdAt: expect.stringMatching(/^2025-03-10T02:00/), closedAt: null,
+    });
+    for (const secret of ['internalEvidence', 'note', 'campaignId']) expect(view.body).not.toHaveProperty(secret);
+    expect(view.text).not.toContain('li.wei');
+    expect(view.text).not.toContain('Nanjing ring');
+    const list = await t.request('GET', `/v1/terminals/${term.sn}/reactivations`, { key: owner });
+    expect(list.body).toMatchObject({ hasMore: false, nextCursor: null, data: [{ id: opened.body.id, reason: 'security_verification', evidence: view.body.evidence }] });
+    expect(list.text).not.toContain('li.wei');
+    expect(list.body.data[0]).not.toHaveProperty('internalEvidence');
+    const terminal = await t.request('GET', `/v1/terminals/${term.sn}`, { key: owner });
+    expect(terminal.body.reactivation).toEqual({ caseId: opened.body.id, reason: 'security_verification', policy: 'grace', deadline: '2025-03-14T06:00:00.000Z' });
+    // Operators see the internal side; another merchant sees nothing.
+    expect((await t.request('GET', `/v1/reactivations/${opened.body.id}`)).body).toMatchObject({
+      internalEvidence: { analyst: 'li.wei', score: 88 }, note: 'analyst note: linked to the Nanjing ring' });
+    expect((await t.request('GET', `/v1/reactivations/${opened.body.id}`, { key: stranger })).status).toBe(404);
+    expect((await t.request('GET', `/v1/terminals/${term.sn}/reactivations`, { key: stranger })).status).toBe(404);
+  });
+
+  it('a blocking risk case tells the merchant what to do and that staff never ask for codes', async () => {
+    const owner = (await createApiKey(t.ctx, { name: 'owner2', role: 'merchant_owner', merchantId })).key;
+    const term = await activeTerminal();
+    const row = await t.ctx.db.transaction().execute((trx) => openCase(t.ctx, trx, { sn: term.sn, reason: 'risk_control', actor: systemActor,
+      note: 'rule velocity-3', evidence: { merchantVisible: { rule: 'unusual_velocity' }, internal: { score: 97, rule: 'velocity-3' } } }));
+    const view = await t.request('GET', `/v1/reactivations/${row.id}`, { key: owner });
+    expect(view.body).toMatchObject({
+      reason: 'risk_control', policy: 'blocking', blocking: true, deadline: null, needsActivationCode: true, evidence: { rule: 'unusual_velocity' },
+      steps: [{ kind: 'confirm_identity_sms', status: 'pending' }, { kind: 'call_hotline', status: 'pending' }, { kind: 'enter_activation_code', status: 'pending' }],
+      message: {
+        zh: '终端因风控暂停。请确认身份并联系客服核实交易情况，核实后将重新下发激活码。工作人员不会索要您的激活码或密码。',
+        en: 'The terminal is paused by risk control. Confirm your identity and call the hotline; after the check a new activation code is issued. Our staff will never ask for your activation code or passwords.',
+      },
+    });
+    expect(view.body).not.toHaveProperty('internalEvidence');
+    expect(view.text).not.toContain('velocity-3');
   });
 });

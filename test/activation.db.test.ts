@@ -426,16 +426,61 @@ describe('portal pairing and hotline', () => {
 });
 
 describe('re-activation by code', () => {
-  it('issues a code only where an open case needs one, rotates the key signed with the terminal key, and restores service after the self-test', async () => {
+  it('refuses a code (any role, any channel, pairing too) until the case\'s other steps are done', async () => {
+    const terminal = await insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active' });
+    const opened = await t.request('POST', `/v1/terminals/${terminal.sn}/reactivations`, { body: { reason: 'relocation', note: 'moved' } });
+    expect(opened.status).toBe(201);
+    const pending = { code: 'reactivation_steps_pending', details: { caseId: opened.body.id, reason: 'relocation', pendingSteps: ['confirm_identity_sms', 'call_hotline'] } };
+    for (const [channel, key] of [['portal', undefined], ['portal', ownerKey], ['sms', agentKey], ['hotline', ownerKey]] as const) {
+      const refused = await issue(terminal.sn, channel, key);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject(pending);
+      expect(refused.body.error.message).toContain('confirm_identity_sms, call_hotline');
+    }
+    const pairing = await terminalRequest(t, { sn: terminal.sn, key: terminal.terminalKey! }, 'POST', '/terminal/v1/pairing-code');
+    expect(pairing.status).toBe(409);
+    expect(pairing.body.error).toMatchObject(pending);
+    const codes = await t.ctx.db.selectFrom('activation_codes').select('id').where('terminal_id', '=', terminal.id).execute();
+    expect(codes).toEqual([]);
+    const view = await t.request('GET', `/v1/reactivations/${opened.body.id}`);
+    expect(view.body.steps.map((s: { status: string }) => s.status)).toEqual(['pending', 'pending', 'pending']);
+  });
+
+  it('issues a code once identity is confirmed and the hotline called; redeeming completes only the code step', async () => {
     const terminal = await insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active' });
     expect((await issue(terminal.sn)).body.error.code).toBe('activation_not_allowed');
     const opened = await t.request('POST', `/v1/terminals/${terminal.sn}/reactivations`, { body: { reason: 'risk_control', note: 'velocity' } });
     expect(opened.status).toBe(201);
     expect(await statusOf(terminal.sn)).toBe('reactivation_required');
+    const caseId = opened.body.id as string;
+    // The hotline agent sends the identity code to the registered phone; the merchant reads it back.
+    expect((await t.request('POST', `/v1/reactivations/${caseId}/steps/confirm_identity_sms/send-code`, { key: agentKey })).status).toBe(200);
+    const otp = sent.at(-1)!;
+    expect(otp).toMatchObject({ template: 'hotline_verification_code', channels: ['sms'], merchantId: merchant.id });
+    const identity = await t.request('POST', `/v1/reactivations/${caseId}/steps/confirm_identity_sms/complete`, { key: ownerKey, body: { code: String(otp.params.code) } });
+    expect(identity.status).toBe(200);
+    expect(identity.body.status).toBe('in_progress');
+    const half = await issue(terminal.sn);
+    expect(half.status).toBe(409);
+    expect(half.body.error).toMatchObject({ code: 'reactivation_steps_pending', details: { pendingSteps: ['call_hotline'] } });
+    expect((await t.request('POST', `/v1/reactivations/${caseId}/steps/call_hotline/complete`, { key: ownerKey, body: {} })).status).toBe(403);
+    const hotline = await t.request('POST', `/v1/reactivations/${caseId}/steps/call_hotline/complete`, { key: agentKey, body: {} });
+    expect(hotline.body.steps.map((s: { kind: string; status: string }) => [s.kind, s.status])).toEqual([
+      ['confirm_identity_sms', 'completed'], ['call_hotline', 'completed'], ['enter_activation_code', 'pending']]);
+    expect(hotline.body.status).toBe('in_progress');
+    expect(await statusOf(terminal.sn)).toBe('reactivation_required');
+
     const code = (await issue(terminal.sn)).body.code as string;
+    expect(code).toMatch(/^\d{12}$/);
     const res = await activate(terminal, code, terminal.terminalKey!);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('self_test');
+    const steps = await t.ctx.db.selectFrom('reactivation_steps').select(['kind', 'completed_by_kind'])
+      .where('case_id', '=', caseId).orderBy('position').execute();
+    expect(steps).toEqual([
+      { kind: 'confirm_identity_sms', completed_by_kind: 'api_key' }, { kind: 'call_hotline', completed_by_kind: 'api_key' },
+      { kind: 'enter_activation_code', completed_by_kind: 'terminal' }]);
+    expect((await t.request('GET', `/v1/reactivations/${caseId}`)).body.status).toBe('completed');
     const newKey = unwrapTerminalKey(terminal.factoryKey, terminal.sn, res.body.terminalKey);
     const row = await t.ctx.db.selectFrom('terminals').select(['key_version', 'activated_at']).where('id', '=', terminal.id).executeTakeFirstOrThrow();
     expect(row.key_version).toBe(1);

@@ -2,7 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { activationCodeTtlHoursDefault, terminalDailyAmountFenMaxDefault, transactionAmountFenMaxDefault } from './limits.js';
+import {
+  activationCodeTtlHoursDefault, securityVerificationMonthsDefault, terminalDailyAmountFenMaxDefault, transactionAmountFenMaxDefault,
+} from './limits.js';
 
 export interface Secrets {
   /** Key of every keyed hash (API keys, activation codes, notice codes, search hashes). */
@@ -25,6 +27,8 @@ export interface Config {
   officialDomain: string;
   logLevel: string;
   activationCodeTtlHours: number;
+  /** Months between periodic security verifications, counted from activation (SPEC §7). */
+  securityVerificationMonths: number;
   transactionAmountFenMax: number;
   /** Approved sales per terminal per Asia/Shanghai day, in fen (单日限额). */
   terminalDailyAmountFenMax: number;
@@ -91,6 +95,12 @@ function intFrom(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function positiveIntFrom(env: Env, name: string, fallback: number): number {
+  const value = intFrom(env, name, fallback);
+  if (value < 1) throw new ConfigError(`${name} must be at least 1`);
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(env.JIHUO_DATA_DIR ?? './data');
   return {
@@ -106,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     officialDomain: env.JIHUO_OFFICIAL_DOMAIN ?? 'jihuo.example.cn',
     logLevel: env.LOG_LEVEL ?? 'info',
     activationCodeTtlHours: intFrom(env, 'JIHUO_ACTIVATION_CODE_TTL_HOURS', activationCodeTtlHoursDefault),
+    securityVerificationMonths: positiveIntFrom(env, 'JIHUO_SECURITY_VERIFICATION_MONTHS', securityVerificationMonthsDefault),
     transactionAmountFenMax: intFrom(env, 'JIHUO_TRANSACTION_AMOUNT_MAX_FEN', transactionAmountFenMaxDefault),
     terminalDailyAmountFenMax: intFrom(env, 'JIHUO_TERMINAL_DAILY_AMOUNT_MAX_FEN', terminalDailyAmountFenMaxDefault),
     refundReturnsFee: env.JIHUO_REFUND_RETURNS_FEE === '1',
@@ -121,6 +132,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     bootstrapKey: undefined, enableTestClock: true, benchRoutes: false,
     smtpUrl: undefined, smsWebhookUrl: undefined, officialDomain: 'jihuo.example.cn',
     logLevel: 'silent', activationCodeTtlHours: activationCodeTtlHoursDefault,
+    securityVerificationMonths: securityVerificationMonthsDefault,
     transactionAmountFenMax: transactionAmountFenMaxDefault, terminalDailyAmountFenMax: terminalDailyAmountFenMaxDefault,
     refundReturnsFee: false,
     runWorkers: false,

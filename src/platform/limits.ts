@@ -6,6 +6,8 @@ export const pageLimitDefault = 20;
 export const pageLimitMax = 100;
 
 export const activationCodeTtlHoursDefault = 72;
+/** Periodic security verification of activated terminals (SPEC §7: every 12 months, config). */
+export const securityVerificationMonthsDefault = 12;
 export const codeAttemptsMax = 5;
 export const terminalAttemptsMax = 10;
 export const terminalAttemptsWindowHours = 24;

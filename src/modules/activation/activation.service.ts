@@ -15,7 +15,9 @@ import {
 } from '../../platform/limits.js';
 import { getMerchantSummary, type MerchantSummary } from '../merchants/merchant.service.js';
 import { sendNotification } from '../notifications/notification.service.js';
-import { needsActivationCode, onTerminalReactivated } from '../reactivation/reactivation.hooks.js';
+import {
+  activationCodeRequirement, needsActivationCode, onTerminalReactivated, stepsPendingError,
+} from '../reactivation/reactivation.hooks.js';
 import { openAutoTicket } from '../support/ticket.service.js';
 import { appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow } from '../terminals/terminal.service.js';
 import type { TerminalStatus } from '../terminals/terminal.state.js';
@@ -28,13 +30,24 @@ export const codeIssuableStatuses: readonly TerminalStatus[] = ['delivered', 'ac
 
 /**
  * Whether a terminal may be activated now (Appendix B): a first activation (`delivered`,
- * `activating`), or an activated terminal whose open re-activation case needs a code.
+ * `activating`), or an activated terminal whose open re-activation case needs a code and has
+ * all its other steps done (SPEC §7: the steps first, then the code).
  */
 export async function activationAllowed(db: Executor, terminal: TerminalRow): Promise<boolean> {
   if (!terminal.merchant_id) return false;
   if (codeIssuableStatuses.includes(terminal.status)) return true;
   if (terminal.status !== 'reactivation_required' && terminal.status !== 'active') return false;
   return (await needsActivationCode(db, terminal.id)) !== null;
+}
+
+/**
+ * Throws `reactivation_steps_pending` (409, naming the steps) when the terminal's open case ends
+ * with a code but its other steps are not done yet (SPEC §7: the steps first, then the code).
+ */
+export async function assertNoStepsPending(db: Executor, terminal: TerminalRow): Promise<void> {
+  if (terminal.status !== 'active' && terminal.status !== 'reactivation_required') return;
+  const requirement = await activationCodeRequirement(db, terminal.id);
+  if (requirement && requirement.pendingSteps.length > 0) throw stepsPendingError(requirement);
 }
 
 export function terminalActor(terminal: Pick<TerminalRow, 'id' | 'merchant_id'>): Actor {
@@ -58,6 +71,7 @@ export async function assertActivatable(trx: Executor, terminal: TerminalRow): P
     throw new AppError('activation_not_allowed', `Terminal ${terminal.sn} is not assigned to a merchant`, { currentStatus: terminal.status });
   }
   if (!(await activationAllowed(trx, terminal))) {
+    await assertNoStepsPending(trx, terminal);
     throw new AppError('activation_not_allowed', `Terminal ${terminal.sn} is ${terminal.status}; activation is not possible now`,
       { currentStatus: terminal.status });
   }

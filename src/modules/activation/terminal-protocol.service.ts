@@ -14,7 +14,7 @@ import {
   activationReasonFor, appendTerminalEvent, lastEnteredStatusAt, lockTerminal, transitionTerminal, type TerminalRow,
 } from '../terminals/terminal.service.js';
 import { generatePairingCode } from './activation-code.js';
-import { activationAllowed, terminalActor } from './activation.service.js';
+import { activationAllowed, assertNoStepsPending, terminalActor } from './activation.service.js';
 import {
   evaluateSelfTest, selfTestInstructions, type ComponentReport, type Localized, type SelfTestComponent, type SelfTestResult,
 } from './self-test.js';
@@ -190,6 +190,7 @@ export async function createPairingCode(ctx: AppContext, sn: string): Promise<Pa
     const now = ctx.clock.now();
     const terminal = await lockTerminal(trx, sn);
     if (!(await activationAllowed(trx, terminal))) {
+      await assertNoStepsPending(trx, terminal);
       throw new AppError('activation_not_allowed', `Terminal ${sn} is ${terminal.status}; it cannot be paired now`, { currentStatus: terminal.status });
     }
     await trx.updateTable('pairing_codes').set({ status: 'revoked' }).where('terminal_id', '=', terminal.id).where('status', '=', 'active').execute();

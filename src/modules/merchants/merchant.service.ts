@@ -372,3 +372,17 @@ export async function listMerchantEvents(db: Executor, input: { type?: string; m
   const rows = await listMerchantEventRows(db, { ...input, limit: Math.min(Math.max(input.limit ?? 100, 1), 1000) });
   return rows.map((r) => ({ id: r.id, merchantId: r.merchant_id, type: r.type, payload: r.payload, createdAt: r.created_at }));
 }
+
+/**
+ * Sets the merchant's quiet window (SPEC §7 peak-hour protection: minutes of the Asia/Shanghai day,
+ * a start after the end wraps midnight), in the caller's transaction. Checks only the range; the
+ * re-activation module owns the rules of what a sensible window is.
+ */
+export async function setMerchantQuietWindow(trx: Executor, id: string, window: { startMinute: number; endMinute: number }, at: Date): Promise<MerchantSummary> {
+  await merchantOrThrow(trx, id, { forUpdate: true });
+  for (const minute of [window.startMinute, window.endMinute]) {
+    if (!Number.isInteger(minute) || minute < 0 || minute >= 24 * 60) throw new Error(`quiet window minute out of range: ${minute}`);
+  }
+  await updateMerchantRow(trx, id, { quiet_start_minute: window.startMinute, quiet_end_minute: window.endMinute, updated_at: at });
+  return getMerchantSummary(trx, id);
+}

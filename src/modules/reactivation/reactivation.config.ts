@@ -1,9 +1,15 @@
 // Every limit of the re-activation module, named with its unit last (one place).
 
-/** Periodic security verification, counted from activation (SPEC §7: every 12 months). */
-export const securityVerificationIntervalMonths = 12;
+// Periodic security verification: `config.securityVerificationMonths` (JIHUO_SECURITY_VERIFICATION_MONTHS).
 /** A terminal without a transaction for this long is dormant (SPEC §7). */
 export const dormantAfterDays = 180;
+/**
+ * A case that restores without a code expires after keeping its terminal blocked this long
+ * unfinished; its successor needs a new activation code (case.state.ts).
+ */
+export const caseExpiresAfterBlockedDays = 30;
+/** A merchant's quiet window (business hours' complement) is at least this long (SPEC §7). */
+export const quietWindowMinutesMin = 60;
 /** Advance warnings of grace cases, before the deadline (SPEC §7). */
 export const warningLeadDays = [3, 1] as const;
 /** Grace for operator-opened `kyc_expired` cases when no expired document is on file. */

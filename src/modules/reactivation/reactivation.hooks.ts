@@ -13,12 +13,13 @@ import { addDays } from '../../platform/clock.js';
 import type { AppContext } from '../../platform/context.js';
 import { newTerminalKey, wrapTerminalKey } from '../../platform/crypto/terminal-keys.js';
 import type { Executor } from '../../platform/db/schema.js';
+import { AppError } from '../../platform/http/errors.js';
 import { getMerchantSummary } from '../merchants/merchant.service.js';
 import type { TerminalRow } from '../terminals/terminal.service.js';
 import { dormantAfterDays } from './reactivation.config.js';
-import { findOpenCase, listSteps, type CaseRow } from './reactivation.repository.js';
+import { findOpenCase, lastReconfirmedAt, listSteps, type CaseRow } from './reactivation.repository.js';
 import { blockIfDue, firmwareCheck, markStepCompleted, openCase } from './reactivation.service.js';
-import { reasonCatalogue, reasonText, type ReasonCode } from './reasons.js';
+import { reasonCatalogue, reasonText, type ReasonCode, type StepKind } from './reasons.js';
 
 export { openCase } from './reactivation.service.js';
 export type { OpenCaseInput, CaseEvidence } from './reactivation.service.js';
@@ -160,10 +161,17 @@ export async function onHello(ctx: AppContext, trx: Executor, terminal: Terminal
   };
 }
 
+function latest(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.getTime() >= b.getTime() ? a : b;
+}
+
 /**
  * Whether a terminal may start a transaction now. A grace case whose quiet-window start has come
- * blocks here; a terminal idle for `dormantAfterDays` gets a blocking `dormant` case and the sale
- * is declined with `dormant`. Blocks decline with the reason code (Appendix B).
+ * blocks here; a terminal idle for `dormantAfterDays` (since its last sale, or since a dormant
+ * case or a re-activation by code last closed) gets a blocking `dormant` case and the sale is
+ * declined with `dormant`. Blocks decline with the reason code (Appendix B).
  */
 export async function gateTransaction(ctx: AppContext, trx: Executor, terminal: TerminalRow): Promise<TransactionGate> {
   if (terminal.status !== 'active' && terminal.status !== 'reactivation_required') {
@@ -173,8 +181,11 @@ export async function gateTransaction(ctx: AppContext, trx: Executor, terminal: 
   if (open && open.policy === 'grace') open = await blockIfDue(ctx, trx, open, terminal);
   if (open && open.blocked_at !== null) return { allowed: false, declineCode: open.reason, caseId: open.id };
   if (terminal.status === 'reactivation_required') return { allowed: false, declineCode: open?.reason ?? 'terminal_not_active', caseId: open?.id ?? null };
-  const lastUse = terminal.last_transaction_at ?? terminal.activated_at;
-  if (!open && lastUse !== null && addDays(lastUse, dormantAfterDays).getTime() <= ctx.clock.now().getTime()) {
+  const idleSince = (at: Date | null) => at !== null && addDays(at, dormantAfterDays).getTime() <= ctx.clock.now().getTime();
+  let lastUse = terminal.last_transaction_at ?? terminal.activated_at;
+  // Only a terminal idle since its last sale needs the (rarer) look-up of its last re-confirmation.
+  if (!open && idleSince(lastUse)) lastUse = latest(lastUse, await lastReconfirmedAt(trx, terminal.id));
+  if (!open && lastUse !== null && idleSince(lastUse)) {
     const opened = await openCase(ctx, trx, {
       terminalId: terminal.id, reason: 'dormant', actor: systemActor, note: 'first transaction after the dormancy period',
       evidence: { merchantVisible: { lastTransactionAt: lastUse.toISOString(), dormantAfterDays } },
@@ -184,25 +195,52 @@ export async function gateTransaction(ctx: AppContext, trx: Executor, terminal: 
   return { allowed: true, declineCode: null, caseId: null };
 }
 
-/** Whether activation may issue a code to this terminal for its open case (Appendix B). */
-export async function needsActivationCode(db: Executor, terminalId: string): Promise<{ caseId: string; reason: string } | null> {
+export interface CodeRequirement { caseId: string; reason: string; pendingSteps: StepKind[] }
+
+/**
+ * The open case of this terminal that ends with a new activation code, and the steps still pending
+ * before the code may be issued (every step except `enter_activation_code`; SPEC §7: confirm
+ * identity, call the hotline... first, then the code). Null when no open case needs a code.
+ */
+export async function activationCodeRequirement(db: Executor, terminalId: string): Promise<CodeRequirement | null> {
   const row = await findOpenCase(db, terminalId);
-  return row && row.needs_code ? { caseId: row.id, reason: row.reason } : null;
+  if (!row || !row.needs_code) return null;
+  const steps = await listSteps(db, row.id);
+  const pendingSteps = steps.filter((s) => s.status === 'pending' && s.kind !== 'enter_activation_code').map((s) => s.kind);
+  return { caseId: row.id, reason: row.reason, pendingSteps };
+}
+
+/** The error for a code asked for before the case's other steps are done (409, names them). */
+export function stepsPendingError(requirement: CodeRequirement): AppError {
+  return new AppError('reactivation_steps_pending',
+    `Case ${requirement.caseId} (${requirement.reason}) has steps to complete before an activation code: ${requirement.pendingSteps.join(', ')}`,
+    { caseId: requirement.caseId, reason: requirement.reason, pendingSteps: requirement.pendingSteps });
+}
+
+/**
+ * Whether activation may issue a code to this terminal for its open case (Appendix B): the case
+ * needs a code and all its other steps are done. No role overrides this: an operator who has
+ * verified the merchant completes the steps (hotline agent) or cancels the case.
+ */
+export async function needsActivationCode(db: Executor, terminalId: string): Promise<{ caseId: string; reason: string } | null> {
+  const requirement = await activationCodeRequirement(db, terminalId);
+  return requirement && requirement.pendingSteps.length === 0 ? { caseId: requirement.caseId, reason: requirement.reason } : null;
 }
 
 /**
  * Called by activation inside its transaction when a terminal with an open case that needs a
- * code is activated again: the `enter_activation_code` step (and with it the case) completes.
+ * code is activated again: only the `enter_activation_code` step completes (the others were
+ * required before the code was issued), and with it the case.
  */
 export async function onTerminalReactivated(ctx: AppContext, trx: Executor, terminalId: string): Promise<void> {
   const row = await findOpenCase(trx, terminalId, true);
   if (!row || !row.needs_code) return;
+  const requirement = await activationCodeRequirement(trx, terminalId);
+  if (requirement && requirement.pendingSteps.length > 0) throw stepsPendingError(requirement);
   const terminal = await reload(trx, terminalId);
-  const actor = terminalActor(terminal);
   const steps = await listSteps(trx, row.id);
-  let current = row;
-  for (const step of steps) {
-    if (step.status === 'pending') current = await markStepCompleted(ctx, trx, current, step.kind, actor);
+  if (steps.some((s) => s.kind === 'enter_activation_code' && s.status === 'pending')) {
+    await markStepCompleted(ctx, trx, row, 'enter_activation_code', terminalActor(terminal));
   }
 }
 

@@ -46,6 +46,23 @@ export async function claimNotice(db: Executor, input: { caseId: string; kind: s
   return row !== undefined;
 }
 
+/**
+ * When the terminal was last re-confirmed by a closed case: a `dormant` case completed or
+ * cancelled, or any case completed with a new activation code. Dormancy counts from the later of
+ * this and the last sale (SPEC §7: "no transaction for 180 days" restarts once the merchant has
+ * re-confirmed the terminal).
+ */
+export async function lastReconfirmedAt(db: Executor, terminalId: string): Promise<Date | null> {
+  const row = await db.selectFrom('reactivation_cases').select((eb) => eb.fn.max('closed_at').as('at'))
+    .where('terminal_id', '=', terminalId)
+    .where((eb) => eb.or([
+      eb.and([eb('reason', '=', 'dormant'), eb('status', 'in', ['completed', 'cancelled'])]),
+      eb.and([eb('needs_code', '=', true), eb('status', '=', 'completed')]),
+    ])).executeTakeFirst();
+  const at = row?.at ?? null;
+  return at === null ? null : new Date(at as unknown as string | Date);
+}
+
 export async function terminalSn(db: Executor, terminalId: string): Promise<string> {
   const row = await db.selectFrom('terminals').select('sn').where('id', '=', terminalId).executeTakeFirstOrThrow();
   return row.sn;

@@ -12,7 +12,7 @@ import { noteLengthMax } from './reactivation.config.js';
 import { listCasesOfTerminal, listSteps } from './reactivation.repository.js';
 import { scheduleEffect } from './reactivation.schedule.js';
 import {
-  cancelCase, caseOrThrow, checkSmsCode, completeStep, openCase, sendSmsCode,
+  cancelCase, caseOrThrow, caseStep, checkSmsCode, completeStep, openCase, sendSmsCode,
 } from './reactivation.service.js';
 import { caseView, loadCaseView } from './reactivation.view.js';
 
@@ -100,11 +100,12 @@ export function registerReactivationRoutes(app: JihuoApp, ctx: AppContext): void
     const actor = actorOf(request);
     const body = request.body ?? {};
     const { id, kind } = request.params;
+    // The case must be open and have the step before any secret is checked (no attempt spent).
+    const { row: open, step } = await caseStep(ctx.db, { caseId: id, kind, actor });
     if (kind === 'confirm_identity_sms' && body.code !== undefined) await checkSmsCode(ctx, id, body.code, actor);
-    if (kind === 'confirm_transaction_password') {
+    if (kind === 'confirm_transaction_password' && step.status === 'pending') {
       // The platform holds the terminal's supervisor password (the PIN pad's transaction password
       // never leaves the device): it is checked, with its lockout, before the step transaction.
-      const open = await caseOrThrow(ctx.db, id, actor);
       await verifySupervisorPassword(ctx, { id: open.terminal_id, merchantId: open.merchant_id }, body.transactionPassword ?? '');
     }
     return ctx.db.transaction().execute(async (trx) => {

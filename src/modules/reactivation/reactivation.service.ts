@@ -17,6 +17,7 @@ import { kycGraceWithoutExpiryDays, smsCodeAttemptsMax, smsCodeDigits, smsCodeTt
 import {
   findCase, findOpenCase, listSteps, openStatuses, terminalSn, type CaseRow, type StepRow,
 } from './reactivation.repository.js';
+import { assertCaseTransition } from './case.state.js';
 import { blockingStartsAt, defaultQuietWindow, type QuietWindow } from './quiet-window.js';
 import {
   isReasonCode, operatorReasons, policyLabel, reasonCatalogue, reasonText, type Policy, type ReasonCode, type StepKind,
@@ -36,6 +37,8 @@ export interface OpenCaseInput {
   campaignId?: string | null;
   /** Sweeps open one case per trigger (e.g. `security:2`, `kyc:id:2025-01-31`). */
   triggerKey?: string | null;
+  /** The expired case this one succeeds: blocking at once, and its steps end with a new code. */
+  successorOf?: CaseRow | null;
 }
 
 export const closedStatuses = ['completed', 'expired', 'cancelled'] as const;
@@ -61,6 +64,10 @@ export function stepsFor(reason: ReasonCode): StepKind[] {
   const steps = [...definition.steps];
   if (!definition.restoresWithoutCode && !steps.includes('enter_activation_code')) steps.push('enter_activation_code');
   return steps;
+}
+
+function withCodeStep(steps: StepKind[]): StepKind[] {
+  return steps.includes('enter_activation_code') ? steps : [...steps, 'enter_activation_code'];
 }
 
 export async function merchantQuietWindow(db: Executor, merchantId: string | null): Promise<QuietWindow> {
@@ -132,7 +139,10 @@ export async function openCase(ctx: AppContext, trx: Executor, input: OpenCaseIn
       { currentStatus: terminal.status });
   }
   const definition = reasonCatalogue[reason];
-  const policy = policyLabel(definition.policy);
+  const successor = input.successorOf ?? null;
+  const policy = successor ? 'blocking' : policyLabel(definition.policy);
+  const needsCode = successor ? true : !definition.restoresWithoutCode;
+  const steps = successor ? withCodeStep(stepsFor(reason)) : stepsFor(reason);
   const now = ctx.clock.now();
   const existing = await findOpenCase(trx, terminal.id, true);
   if (existing) {
@@ -150,11 +160,11 @@ export async function openCase(ctx: AppContext, trx: Executor, input: OpenCaseIn
     id, terminal_id: terminal.id, merchant_id: terminal.merchant_id, reason, policy, status: 'open',
     note: input.note ?? null, evidence_merchant: JSON.stringify(input.evidence?.merchantVisible ?? {}),
     evidence_internal: JSON.stringify(input.evidence?.internal ?? {}), deadline, blocks_at: blocksAt,
-    blocked_at: null, disputed_at: null, dispute_ticket_id: null, dispute_outcome: null, effective_at: null, needs_code: !definition.restoresWithoutCode, key_rotation_pending: false,
-    trigger_key: input.triggerKey ?? null, campaign_id: input.campaignId ?? null, replaces_case_id: existing?.id ?? null,
+    blocked_at: null, disputed_at: null, dispute_ticket_id: null, dispute_outcome: null, effective_at: null, needs_code: needsCode, key_rotation_pending: false,
+    trigger_key: input.triggerKey ?? null, campaign_id: input.campaignId ?? null, replaces_case_id: successor?.id ?? existing?.id ?? null,
     opened_by_kind: input.actor.kind, opened_by_id: input.actor.id, created_at: now, updated_at: now, closed_at: null,
   }).returningAll().executeTakeFirstOrThrow();
-  await trx.insertInto('reactivation_steps').values(stepsFor(reason).map((kind, position) => ({
+  await trx.insertInto('reactivation_steps').values(steps.map((kind, position) => ({
     case_id: id, kind, position, merchant_id: terminal.merchant_id, status: 'pending' as const, completed_at: null,
     completed_by_kind: null, completed_by_id: null, code_hash: null, code_expires_at: null, code_attempts: 0,
   }))).execute();
@@ -210,10 +220,30 @@ export async function sendWarning(ctx: AppContext, trx: Executor, row: CaseRow, 
   await notify(ctx, trx, row, await terminalSn(trx, row.terminal_id), kind, 'reactivation_reminder');
 }
 
+/**
+ * Expires a case that restores without a code and has kept its terminal blocked too long
+ * (case.state.ts): the terminal stays blocked, and a successor case of the same reason opens at
+ * once whose steps end with a new activation code. Returns the successor.
+ */
+export async function expireCase(ctx: AppContext, trx: Executor, row: CaseRow): Promise<CaseRow> {
+  if (row.needs_code || row.blocked_at === null) {
+    throw new Error(`case ${row.id} cannot expire: it needs a code or has not blocked its terminal`);
+  }
+  await closeCase(ctx, trx, row, 'expired', systemActor, { blockedAt: row.blocked_at.toISOString() });
+  await ctx.audit(trx, systemActor, { action: 'reactivation.expired', subjectType: 'reactivation_case', subjectId: row.id,
+    merchantId: row.merchant_id, details: { reason: row.reason, blockedAt: row.blocked_at.toISOString() } });
+  return openCase(ctx, trx, {
+    terminalId: row.terminal_id, reason: row.reason, actor: systemActor, successorOf: row,
+    note: `case ${row.id} expired unfinished: a new activation code is needed`,
+    evidence: { merchantVisible: { ...row.evidence_merchant, expiredCaseId: row.id }, internal: row.evidence_internal },
+  });
+}
+
 /** Closes a case as cancelled or expired (completion goes through `completeCase`). */
 export async function closeCase(ctx: AppContext, trx: Executor, row: CaseRow, status: 'cancelled' | 'expired', actor: Actor,
   details: Record<string, unknown> = {}): Promise<CaseRow> {
   if (isClosed(row)) throw caseClosed(row);
+  assertCaseTransition(row, status);
   const now = ctx.clock.now();
   const closed = await trx.updateTable('reactivation_cases').set({ status, closed_at: now, updated_at: now })
     .where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
@@ -248,6 +278,23 @@ export async function caseOrThrow(db: Executor, id: string, actor: Actor | null,
   return row;
 }
 
+/**
+ * The case and one of its steps, for completing it: 404 when either is unknown (or another
+ * merchant's), 409 `reactivation_case_closed` when the case is closed. Callers check this before
+ * any secret (SMS code, supervisor password) is verified, so a closed case costs no attempt.
+ */
+export async function caseStep(db: Executor, input: { caseId: string; kind: string; actor: Actor; lock?: boolean }): Promise<{ row: CaseRow; step: StepRow }> {
+  const row = await caseOrThrow(db, input.caseId, input.actor, input.lock ?? false);
+  if (isClosed(row)) throw caseClosed(row);
+  const steps = await listSteps(db, row.id);
+  const step = steps.find((s) => s.kind === input.kind);
+  if (!step) {
+    throw new AppError('reactivation_step_not_found', `Case ${row.id} has no step ${input.kind}`,
+      { steps: steps.map((s) => s.kind) });
+  }
+  return { row, step };
+}
+
 export interface StepInput { code?: string; transactionPassword?: string }
 
 /**
@@ -256,14 +303,7 @@ export interface StepInput { code?: string; transactionPassword?: string }
  * the model minimum. The SMS code is checked by `checkSmsCode` before (its attempts must persist).
  */
 export async function completeStep(ctx: AppContext, trx: Executor, input: { caseId: string; kind: string; actor: Actor; body: StepInput }): Promise<CaseRow> {
-  const row = await caseOrThrow(trx, input.caseId, input.actor, true);
-  if (isClosed(row)) throw caseClosed(row);
-  const steps = await listSteps(trx, row.id);
-  const step = steps.find((s) => s.kind === input.kind);
-  if (!step) {
-    throw new AppError('reactivation_step_not_found', `Case ${row.id} has no step ${input.kind}`,
-      { steps: steps.map((s) => s.kind) });
-  }
+  const { row, step } = await caseStep(trx, { caseId: input.caseId, kind: input.kind, actor: input.actor, lock: true });
   if (step.status === 'completed') return row;
   await assertStepSatisfied(ctx, trx, row, step, input);
   return markStepCompleted(ctx, trx, row, step.kind, input.actor);
@@ -320,6 +360,7 @@ export async function markStepCompleted(ctx: AppContext, trx: Executor, row: Cas
     .where('case_id', '=', row.id).where('status', '=', 'pending').execute();
   if (pending.length === 0) return completeCase(ctx, trx, row, actor);
   if (row.status === 'open') {
+    assertCaseTransition(row, 'in_progress');
     return trx.updateTable('reactivation_cases').set({ status: 'in_progress', updated_at: now })
       .where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
   }
@@ -329,9 +370,10 @@ export async function markStepCompleted(ctx: AppContext, trx: Executor, row: Cas
 /** All steps done: the case completes and the terminal is restored (its key rotates on next hello). */
 async function completeCase(ctx: AppContext, trx: Executor, row: CaseRow, actor: Actor): Promise<CaseRow> {
   const now = ctx.clock.now();
-  const definition = reasonCatalogue[row.reason as ReasonCode];
+  assertCaseTransition(row, 'completed');
+  // A case completed by a new activation code has its key rotated already by /activate.
   const completed = await trx.updateTable('reactivation_cases')
-    .set({ status: 'completed', closed_at: now, updated_at: now, key_rotation_pending: definition.restoresWithoutCode })
+    .set({ status: 'completed', closed_at: now, updated_at: now, key_rotation_pending: !row.needs_code })
     .where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
   const sn = await terminalSn(trx, row.terminal_id);
   const terminal = await lockTerminal(trx, sn);

@@ -54,6 +54,7 @@ export const errorStatus = {
   reactivation_case_not_found: 404,
   reactivation_step_not_found: 404,
   reactivation_step_incomplete: 409,
+  reactivation_steps_pending: 409,
   reactivation_schedule_invalid: 400,
   reactivation_campaign_not_found: 404,
   // Transactions and pricing (SPEC §8)

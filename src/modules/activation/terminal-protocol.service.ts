@@ -8,6 +8,8 @@ import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { pairingCodeTtlMinutes } from '../../platform/limits.js';
 import { onHello, type HelloReport } from '../reactivation/reactivation.hooks.js';
+import { emitEvent } from '../notifications/webhook.service.js';
+import { sendNotification } from '../notifications/notification.service.js';
 import { reasonCatalogue, reasonText, type ReasonCode } from '../reactivation/reasons.js';
 import {
   activationReasonFor, appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow,
@@ -139,6 +141,9 @@ export async function runSelfTest(ctx: AppContext, sn: string, results: Partial<
     await appendTerminalEvent(trx, {
       terminal, at: now, kind: 'self_test', actor, details: { passed: evaluation.passed, results, failed },
     });
+    if (!evaluation.passed) {
+      await emitEvent(ctx, trx, { type: 'terminal.self_test_failed', merchantId: terminal.merchant_id, data: { terminalId: terminal.id, sn, failed } });
+    }
     if (evaluation.passed && terminal.status === 'self_test') {
       terminal = await transitionTerminal(trx, {
         sn, to: 'active', actor, at: now, reason: 'self_test_passed', set: { activated_at: terminal.activated_at ?? now },
@@ -146,6 +151,10 @@ export async function runSelfTest(ctx: AppContext, sn: string, results: Partial<
       await ctx.audit(trx, actor, {
         action: 'terminal.in_service', subjectType: 'terminal', subjectId: sn, merchantId: terminal.merchant_id, details: { results },
       });
+      if (terminal.merchant_id) {
+        await sendNotification(ctx, trx, { merchantId: terminal.merchant_id, template: 'terminal_activated', channels: ['sms', 'inbox'],
+          params: { sn }, terminalId: terminal.id });
+      }
     }
     return { status: terminal.status, passed: evaluation.passed, components: evaluation.components };
   });

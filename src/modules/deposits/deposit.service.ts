@@ -20,6 +20,7 @@ import type { AppContext } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { accounts, postJournalEntriesBulk, postJournalEntry } from '../ledger/ledger.service.js';
 import { sendNotification } from '../notifications/notification.service.js';
+import { emitEvent, emitEventsBulk } from '../notifications/webhook.service.js';
 import type { DepositStatus, DepositTable } from './deposit.table.js';
 
 /** Bounds one evaluation pass; the worker picks up the rest on its next pass. */
@@ -61,7 +62,8 @@ export async function syncDeposits(trx: Executor, now: Date, scope: DepositScope
       join deposit_terminals dn on dn.terminal_id = n.id
       where o.id = d.terminal_id and dn.deposit_id = d.id`.execute(trx);
   }
-  await sql`
+  // The insert runs inside the bulk emit, so `deposit.pending` fires for exactly the rows written.
+  await emitEventsBulk(trx, { type: 'deposit.pending', at: now, source: sql`
     insert into deposits (id, merchant_id, origin_terminal_id, terminal_id, model_code, amount_fen, threshold_fen,
       window_days, activated_at, deadline, status, created_at, updated_at)
     select 'dep_' || substr(md5('deposit:' || t.id), 1, 20), t.merchant_id, t.id, t.id, m.code, m.deposit_fen,
@@ -73,7 +75,10 @@ export async function syncDeposits(trx: Executor, now: Date, scope: DepositScope
       and ${terminalFilter(scope, 't')}
       and not exists (select 1 from deposit_terminals dt where dt.terminal_id = t.id)
       and not exists (select 1 from terminals o where o.replaced_by = t.id or o.replaced_by = t.sn)
-    on conflict (origin_terminal_id) do nothing`.execute(trx);
+    on conflict (origin_terminal_id) do nothing
+    returning id as event_key, merchant_id, json_build_object('depositId', id, 'terminalId', terminal_id,
+      'amount', amount_fen, 'threshold', threshold_fen,
+      'deadline', to_char(deadline at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) as data` });
   await sql`
     insert into deposit_terminals (terminal_id, deposit_id)
     select d.origin_terminal_id, d.id from deposits d
@@ -136,6 +141,8 @@ async function closeDeposit(ctx: AppContext, trx: Executor, deposit: DepositTabl
     merchantId: deposit.merchant_id, template: refunded ? 'deposit_refunded' : 'deposit_forfeited', channels: ['inbox', 'sms'],
     params: { sn: terminal.sn, amount: amountFen }, terminalId: deposit.terminal_id,
   });
+  await emitEvent(ctx, trx, { type: refunded ? 'deposit.refunded' : 'deposit.forfeited', merchantId: deposit.merchant_id,
+    data: { depositId: deposit.id, terminalId: deposit.terminal_id, sn: terminal.sn, amount: amountFen, volume: deposit.volume_fen, threshold: deposit.threshold_fen } });
 }
 
 /**
@@ -146,7 +153,7 @@ async function closeDeposit(ctx: AppContext, trx: Executor, deposit: DepositTabl
 export async function collectDeposits(trx: Executor, input: {
   date: string; cutoff: Date; occurredAt: Date; available: RawBuilder<{ merchant_id: string; available_fen: number }>;
 }): Promise<void> {
-  await sql`
+  await emitEventsBulk(trx, { type: 'deposit.collected', at: input.occurredAt, source: sql`
     insert into deposit_collections (deposit_id, date, merchant_id, amount_fen, created_at)
     select id, ${input.date}::date, merchant_id, take, ${input.occurredAt} from (
       select d.id, d.merchant_id,
@@ -155,7 +162,9 @@ export async function collectDeposits(trx: Executor, input: {
       from deposits d join (${input.available}) a on a.merchant_id = d.merchant_id
       where d.status = 'pending' and d.activated_at < ${input.cutoff} and a.available_fen > 0
     ) x where take > 0
-    on conflict (deposit_id, date) do nothing`.execute(trx);
+    on conflict (deposit_id, date) do nothing
+    returning deposit_id || ':' || date as event_key, merchant_id,
+      json_build_object('depositId', deposit_id, 'date', date, 'amount', amount_fen) as data` });
   await sql`
     update deposits d set collected_fen = d.collected_fen + c.amount_fen,
       status = case when d.collected_fen + c.amount_fen = d.amount_fen then 'held' else d.status end, updated_at = ${input.occurredAt}

@@ -9,6 +9,7 @@ import { newId } from '../../platform/ids.js';
 import { pairingCodeTtlMinutes } from '../../platform/limits.js';
 import { onHello, type HelloReport } from '../reactivation/reactivation.hooks.js';
 import { emitEvent } from '../notifications/webhook.service.js';
+import { evaluateHelloLocation } from '../risk/risk.service.js';
 import { sendNotification } from '../notifications/notification.service.js';
 import { reasonCatalogue, reasonText, type ReasonCode } from '../reactivation/reasons.js';
 import {
@@ -76,6 +77,10 @@ async function deliverPendingKey(ctx: AppContext, trx: Executor, terminal: Termi
   return { terminal: updated, wrapped: wrapTerminalKey(factoryKey, terminal.sn, key) };
 }
 
+async function reloadTerminal(trx: Executor, id: string): Promise<TerminalRow> {
+  return trx.selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
 export async function hello(ctx: AppContext, sn: string, body: HelloBody): Promise<HelloResponse> {
   return ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now();
@@ -107,6 +112,8 @@ export async function hello(ctx: AppContext, sn: string, body: HelloBody): Promi
       lat: body.location?.lat ?? null, lng: body.location?.lng ?? null,
     };
     const outcome = await onHello(ctx, trx, terminal, report);
+    // The risk rule records its hit beside the relocation trigger (which may have opened a case).
+    await evaluateHelloLocation(ctx, trx, await reloadTerminal(trx, terminal.id), report.cityCode);
     if (outcome) {
       response.status = outcome.status;
       response.reason = outcome.reason;

@@ -4,7 +4,7 @@
 // A refused sale is a stored `declined` row with a decline code, never an error; errors are for
 // malformed requests. An approved sale writes the row with its fee and rule and a balanced ledger
 // entry in the same transaction; training transactions are marked, unpriced and never posted.
-import { evaluateInline } from '../risk/risk.service.js';
+import { enqueueRiskEvaluation, evaluateInline, type SaleLocation } from '../risk/risk.service.js';
 import { declineHelpSlug } from '../support/help-slugs.js';
 import { reactivationReasons } from '../reactivation/reasons.js';
 import type { Selectable } from 'kysely';
@@ -43,6 +43,8 @@ export interface SaleInput {
   amountFen: number;
   operatorNo: string | null;
   card: CardInput | null;
+  /** Where the terminal says the sale took place (optional), for the location risk rule. */
+  location?: SaleLocation | null;
 }
 
 export interface TransactionResult {
@@ -155,6 +157,7 @@ export async function authorizeSale(ctx: AppContext, trx: Executor, terminal: Pi
   // A terminal with no merchant cannot own a row (merchant_id is required): its refusal is answered, not stored.
   if (merchantId === null) return { row: values, result: result(values) };
   const row = await trx.insertInto('transactions').values(values).returningAll().executeTakeFirstOrThrow();
+  if (!training) await enqueueRiskEvaluation(trx, row, input.location ?? null);
   if (approved && !training) {
     await postSaleEntry(trx, row);
     await trx.updateTable('terminals').set({ last_transaction_at: now }).where('id', '=', locked.id).execute();

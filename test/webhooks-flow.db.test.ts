@@ -33,6 +33,7 @@ const subscribed = [
 let t: TestApp;
 let server: Server;
 let baseUrl: string;
+let activeSn = '';
 const received: Received[] = [];
 
 beforeAll(async () => {
@@ -81,6 +82,7 @@ describe('webhooks from the real flows', () => {
     expect(activated.status).toBe(200);
     const device = { sn, key: unwrapTerminalKey(factoryKey, sn, activated.body.terminalKey) };
     expect((await terminalRequest(t, device, 'POST', '/terminal/v1/self-test', { results: { network: 'pass' } })).body.status).toBe('active');
+    activeSn = sn;
     const sale = await terminalRequest(t, device, 'POST', '/terminal/v1/transactions', { idempotencyKey: 'wh-1', method: 'wechat_qr', amount: 100_000 });
     expect(sale.body.status).toBe('approved');
     const refused = await terminalRequest(t, device, 'POST', '/terminal/v1/transactions',
@@ -119,6 +121,21 @@ describe('webhooks from the real flows', () => {
     for (const r of received) {
       for (const secret of [issued.body.code, idNumber, accountNumber]) expect(r.body).not.toContain(secret);
     }
+  });
+
+  it('emits re-activation events: opened, then cancelled with the terminal restored', async () => {
+    const opened = await t.request('POST', `/v1/terminals/${activeSn}/reactivations`, { body: { reason: 'risk_control', note: 'check' } });
+    expect(opened.status).toBe(201);
+    expect((await t.request('POST', `/v1/reactivations/${opened.body.id}/cancel`, { body: { note: 'false alarm' } })).status).toBe(200);
+    received.length = 0;
+    while ((await deliverDueWebhooks(t.ctx, { limit: 100 })).claimed > 0) { /* drain */ }
+    const all = received.filter((r) => r.path === '/all').map((r) => JSON.parse(r.body));
+    expect(all.map((e) => [e.type, e.data.from ?? null, e.data.to ?? null])).toEqual([
+      ['terminal.status_changed', 'active', 'reactivation_required'], ['reactivation.opened', null, null],
+      ['reactivation.cancelled', null, null], ['terminal.status_changed', 'reactivation_required', 'active'],
+    ]);
+    expect(all[1].data).toMatchObject({ caseId: opened.body.id, sn: activeSn, reason: 'risk_control', policy: 'blocking' });
+    expect(received.filter((r) => r.path === '/partner')).toEqual([]);
   });
 
   it('refuses event data that names a secret (a programmer error)', () => {

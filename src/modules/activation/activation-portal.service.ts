@@ -11,6 +11,7 @@ import { newId } from '../../platform/ids.js';
 import { codeAttemptsMax, pairingCodeTtlMinutes } from '../../platform/limits.js';
 import { getMerchantSummary } from '../merchants/merchant.service.js';
 import { sendNotification } from '../notifications/notification.service.js';
+import { emitEvent } from '../notifications/webhook.service.js';
 import { findTerminalBySn } from '../terminals/terminal.service.js';
 import { activationProgress, type StepView } from './activation-progress.js';
 import { generateVerificationCode, normalizePairingCode } from './activation-code.js';
@@ -51,6 +52,8 @@ export async function pairTerminal(ctx: AppContext, input: { sn: string; pairing
       action: 'terminal.paired', subjectType: 'terminal', subjectId: terminal.sn, merchantId: merchant.id,
       requestId: input.requestId ?? null, details: { method: 'portal_pairing' },
     });
+    await emitEvent(ctx, trx, { type: 'activation.paired', merchantId: merchant.id,
+      data: { terminalId: terminal.id, sn: terminal.sn, tid: bound.tid, status: bound.terminal.status } });
     return { ok: { sn: terminal.sn, status: bound.terminal.status, tid: bound.tid } };
   });
   if ('error' in outcome) throw outcome.error;

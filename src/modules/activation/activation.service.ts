@@ -15,6 +15,7 @@ import {
 } from '../../platform/limits.js';
 import { getMerchantSummary, type MerchantSummary } from '../merchants/merchant.service.js';
 import { sendNotification } from '../notifications/notification.service.js';
+import { emitEvent } from '../notifications/webhook.service.js';
 import {
   activationCodeRequirement, needsActivationCode, onTerminalReactivated, stepsPendingError,
 } from '../reactivation/reactivation.hooks.js';
@@ -120,6 +121,9 @@ export async function issueActivationCode(ctx: AppContext, trx: Executor, input:
     action: 'activation_code.issued', subjectType: 'terminal', subjectId: terminal.sn, merchantId: merchant.id,
     requestId: input.requestId ?? null, details: { channel: input.channel, codeId, expiresAt: expiresAt.toISOString() },
   });
+  // The code itself never leaves this function except to its recipient (SPEC §5).
+  await emitEvent(ctx, trx, { type: 'activation.code_issued', merchantId: merchant.id,
+    data: { terminalId: terminal.id, sn: terminal.sn, codeId, channel: input.channel, expiresAt: expiresAt.toISOString() } });
   if (input.channel !== 'portal') {
     await sendNotification(ctx, trx, {
       merchantId: merchant.id, template: 'activation_code_issued', channels: ['sms'],
@@ -190,6 +194,8 @@ async function recordFailure(ctx: AppContext, trx: Executor, terminal: TerminalR
       action: 'activation.locked', subjectType: 'terminal', subjectId: terminal.sn, merchantId: terminal.merchant_id,
       details: { failures, lockedUntil: lockedUntil.toISOString() },
     });
+    await emitEvent(ctx, trx, { type: 'activation.locked', merchantId: terminal.merchant_id,
+      data: { terminalId: terminal.id, sn: terminal.sn, failures, lockedUntil: lockedUntil.toISOString() } });
     return lockedError(lockedUntil, now);
   }
   const attemptsRemaining = Math.min(codeRemaining, terminalAttemptsMax - failures);
@@ -304,6 +310,8 @@ export async function redeemActivationCode(ctx: AppContext, input: { sn: string;
       action: 'terminal.activated', subjectType: 'terminal', subjectId: terminal.sn, merchantId: merchant.id,
       requestId: input.requestId ?? null, details: { method: 'activation_code', codeId: row.id, channel: row.channel, keyVersion: bound.terminal.key_version },
     });
+    await emitEvent(ctx, trx, { type: 'activation.code_redeemed', merchantId: merchant.id,
+      data: { terminalId: terminal.id, sn: terminal.sn, codeId: row.id, tid: bound.tid, status: bound.terminal.status } });
     return { ok: { status: 'self_test', tid: bound.tid, mid: merchant.mid, merchantName: merchant.legalName, terminalKey: bound.wrapped } };
   });
   if ('error' in outcome) throw outcome.error;

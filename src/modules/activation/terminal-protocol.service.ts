@@ -8,6 +8,9 @@ import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { pairingCodeTtlMinutes, selfTestFailuresBeforeTicket } from '../../platform/limits.js';
 import { onHello, type HelloReport } from '../reactivation/reactivation.hooks.js';
+import { emitEvent } from '../notifications/webhook.service.js';
+import { evaluateHelloLocation } from '../risk/risk.service.js';
+import { sendNotification } from '../notifications/notification.service.js';
 import { reasonCatalogue, reasonText, type ReasonCode } from '../reactivation/reasons.js';
 import { openAutoTicket } from '../support/ticket.service.js';
 import {
@@ -75,6 +78,10 @@ async function deliverPendingKey(ctx: AppContext, trx: Executor, terminal: Termi
   return { terminal: updated, wrapped: wrapTerminalKey(factoryKey, terminal.sn, key) };
 }
 
+async function reloadTerminal(trx: Executor, id: string): Promise<TerminalRow> {
+  return trx.selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
 export async function hello(ctx: AppContext, sn: string, body: HelloBody): Promise<HelloResponse> {
   return ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now();
@@ -106,6 +113,8 @@ export async function hello(ctx: AppContext, sn: string, body: HelloBody): Promi
       lat: body.location?.lat ?? null, lng: body.location?.lng ?? null,
     };
     const outcome = await onHello(ctx, trx, terminal, report);
+    // The risk rule records its hit beside the relocation trigger (which may have opened a case).
+    await evaluateHelloLocation(ctx, trx, await reloadTerminal(trx, terminal.id), report.cityCode);
     if (outcome) {
       response.status = outcome.status;
       response.reason = outcome.reason;
@@ -140,7 +149,10 @@ export async function runSelfTest(ctx: AppContext, sn: string, results: Partial<
     await appendTerminalEvent(trx, {
       terminal, at: now, kind: 'self_test', actor, details: { passed: evaluation.passed, results, failed },
     });
-    if (!evaluation.passed) await ticketRepeatedSelfTestFailures(ctx, trx, terminal, failed);
+    if (!evaluation.passed) {
+      await emitEvent(ctx, trx, { type: 'terminal.self_test_failed', merchantId: terminal.merchant_id, data: { terminalId: terminal.id, sn, failed } });
+      await ticketRepeatedSelfTestFailures(ctx, trx, terminal, failed);
+    }
     if (evaluation.passed && terminal.status === 'self_test') {
       terminal = await transitionTerminal(trx, {
         sn, to: 'active', actor, at: now, reason: 'self_test_passed', set: { activated_at: terminal.activated_at ?? now },
@@ -148,6 +160,10 @@ export async function runSelfTest(ctx: AppContext, sn: string, results: Partial<
       await ctx.audit(trx, actor, {
         action: 'terminal.in_service', subjectType: 'terminal', subjectId: sn, merchantId: terminal.merchant_id, details: { results },
       });
+      if (terminal.merchant_id) {
+        await sendNotification(ctx, trx, { merchantId: terminal.merchant_id, template: 'terminal_activated', channels: ['sms', 'inbox'],
+          params: { sn }, terminalId: terminal.id });
+      }
     }
     return { status: terminal.status, passed: evaluation.passed, components: evaluation.components };
   });

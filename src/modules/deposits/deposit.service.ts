@@ -23,6 +23,7 @@ import type { AppContext } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { accounts, postJournalEntriesBulk } from '../ledger/ledger.service.js';
 import { sendNotificationsBulk } from '../notifications/notification.service.js';
+import { emitEventsBulk } from '../notifications/webhook.service.js';
 import type { DepositStatus, DepositTable } from './deposit.table.js';
 
 /** Bounds one evaluation pass; the worker picks up the rest on its next pass. */
@@ -49,7 +50,8 @@ function terminalFilter(scope: DepositScope, alias: string): RawBuilder<unknown>
  * never opens one of its own). Set-based and idempotent (deterministic ids, conflict-free).
  */
 export async function syncDeposits(trx: Executor, now: Date, scope: DepositScope = {}): Promise<void> {
-  await sql`
+  // The insert runs inside the bulk emit, so `deposit.pending` fires for exactly the rows written.
+  await emitEventsBulk(trx, { type: 'deposit.pending', at: now, source: sql`
     insert into deposits (id, merchant_id, origin_terminal_id, terminal_id, model_code, amount_fen, threshold_fen,
       window_days, activated_at, deadline, status, created_at, updated_at)
     select 'dep_' || substr(md5('deposit:' || t.id), 1, 20), t.merchant_id, t.id, t.id, m.code, m.deposit_fen,
@@ -68,7 +70,10 @@ export async function syncDeposits(trx: Executor, now: Date, scope: DepositScope
           and (exists (select 1 from deposit_terminals odt where odt.terminal_id = o.id)
             or (o.activated_at is not null and o.merchant_id is not null and om.deposit_fen is not null
               and om.deposit_threshold_fen is not null and om.deposit_window_days is not null)))
-    on conflict (origin_terminal_id) do nothing`.execute(trx);
+    on conflict (origin_terminal_id) do nothing
+    returning id as event_key, merchant_id, json_build_object('depositId', id, 'terminalId', terminal_id,
+      'amount', amount_fen, 'threshold', threshold_fen,
+      'deadline', to_char(deadline at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) as data` });
   await sql`
     insert into deposit_terminals (terminal_id, deposit_id)
     select d.origin_terminal_id, d.id from deposits d
@@ -147,7 +152,10 @@ async function closeDeposits(ctx: AppContext, trx: Executor, ids: string[], now:
       credit: refunded ? accounts.merchantDepositRefundPayable : () => accounts.depositForfeitRevenue(),
     });
   }
-  const closed = await sql<{ merchant_id: string; terminal_id: string; sn: string; status: DepositStatus; collected_fen: number }>`
+  const closed = await sql<{
+    id: string; merchant_id: string; terminal_id: string; sn: string; status: DepositStatus; collected_fen: number;
+    volume_fen: number; threshold_fen: number;
+  }>`
     update deposits d set
       status = case when d.volume_fen >= d.threshold_fen then 'refunded' else 'forfeited' end,
       closed_at = ${now}, updated_at = ${now},
@@ -158,9 +166,16 @@ async function closeDeposits(ctx: AppContext, trx: Executor, ids: string[], now:
         else d.refund_paid_date end
     from terminals t
     where t.id = d.terminal_id and ${chosen}
-    returning d.merchant_id, d.terminal_id, t.sn, d.status, d.collected_fen`.execute(trx);
+    returning d.id, d.merchant_id, d.terminal_id, t.sn, d.status, d.collected_fen, d.volume_fen, d.threshold_fen`.execute(trx);
   for (const status of ['refunded', 'forfeited'] as const) {
     const rows = closed.rows.filter((r) => r.status === status);
+    if (rows.length > 0) {
+      await emitEventsBulk(trx, { type: status === 'refunded' ? 'deposit.refunded' : 'deposit.forfeited', at: now, source: sql`
+        select v.event_key, v.merchant_id, v.data from (values ${sql.join(rows.map((r) => sql`(${r.id}, ${r.merchant_id}, ${JSON.stringify({
+          depositId: r.id, terminalId: r.terminal_id, sn: r.sn, amount: Number(r.collected_fen),
+          volume: Number(r.volume_fen), threshold: Number(r.threshold_fen),
+        })})`))}) as v(event_key, merchant_id, data)` });
+    }
     await sendNotificationsBulk(ctx, trx, {
       template: status === 'refunded' ? 'deposit_refunded' : 'deposit_forfeited', channels: ['inbox', 'sms'],
       items: rows.map((r) => ({ merchantId: r.merchant_id, terminalId: r.terminal_id, params: { sn: r.sn, amount: Number(r.collected_fen) } })),
@@ -193,7 +208,7 @@ export async function payDepositRefunds(trx: Executor, input: { date: string; oc
 export async function collectDeposits(trx: Executor, input: {
   date: string; cutoff: Date; occurredAt: Date; available: RawBuilder<{ merchant_id: string; available_fen: number }>;
 }): Promise<void> {
-  await sql`
+  await emitEventsBulk(trx, { type: 'deposit.collected', at: input.occurredAt, source: sql`
     insert into deposit_collections (deposit_id, date, merchant_id, amount_fen, created_at)
     select id, ${input.date}::date, merchant_id, take, ${input.occurredAt} from (
       select d.id, d.merchant_id,
@@ -202,7 +217,9 @@ export async function collectDeposits(trx: Executor, input: {
       from deposits d join (${input.available}) a on a.merchant_id = d.merchant_id
       where d.status = 'pending' and d.activated_at < ${input.cutoff} and a.available_fen > 0
     ) x where take > 0
-    on conflict (deposit_id, date) do nothing`.execute(trx);
+    on conflict (deposit_id, date) do nothing
+    returning deposit_id || ':' || date as event_key, merchant_id,
+      json_build_object('depositId', deposit_id, 'date', date, 'amount', amount_fen) as data` });
   await sql`
     update deposits d set collected_fen = d.collected_fen + c.amount_fen,
       status = case when d.collected_fen + c.amount_fen = d.amount_fen then 'held' else d.status end, updated_at = ${input.occurredAt}

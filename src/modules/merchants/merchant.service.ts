@@ -21,6 +21,8 @@ import {
 import type { MerchantTable } from './merchant.table.js';
 import { mccInfo } from './mcc.js';
 import { verificationProvider } from './verification.js';
+import { sendNotification } from '../notifications/notification.service.js';
+import { emitEvent, type WebhookEventType } from '../notifications/webhook.service.js';
 
 export interface MerchantSummary {
   id: string;
@@ -297,6 +299,9 @@ export async function submitMerchant(ctx: AppContext, actor: Actor, id: string, 
       submitted_at: at, approved_at: status === 'approved' ? at : null, updated_at: at,
     });
     await ctx.audit(trx, actor, { action: 'merchant.submitted', subjectType: 'merchant', subjectId: id, merchantId: id, requestId, details: { status, score: risk.score, level: risk.level, reasons: risk.reasons.map((r) => r.code) } });
+    await emitEvent(ctx, trx, { type: 'merchant.submitted', merchantId: id, data: { merchantId: id, mid: row.mid, status, riskLevel: risk.level } });
+    // Risk reasons (blacklist, reuse of numbers) are for operators: the merchant hears the decision only.
+    if (status !== 'under_review') await announceDecision(ctx, trx, { id, mid: row.mid, status, note: null });
     return { id, mid: row.mid, status, risk };
   });
 }
@@ -316,8 +321,26 @@ export async function reviewMerchant(ctx: AppContext, actor: Actor, id: string, 
     await insertStatusHistory(trx, { merchant_id: id, at, from_status: row.status, to_status: to, ...historyActor(actor), note });
     await updateMerchantRow(trx, id, { status: to, review_note: note, approved_at: to === 'approved' ? at : row.approved_at, updated_at: at });
     await ctx.audit(trx, actor, { action: 'merchant.reviewed', subjectType: 'merchant', subjectId: id, merchantId: id, requestId, details: { decision: input.decision, from: row.status, to } });
+    await announceDecision(ctx, trx, { id, mid: row.mid, status: to, note });
     return merchantView(await merchantOrThrow(trx, id));
   });
+}
+
+const decisionMessages: Partial<Record<MerchantStatus, { template: string; event: WebhookEventType }>> = {
+  approved: { template: 'kyc_approved', event: 'merchant.approved' },
+  rejected: { template: 'kyc_rejected', event: 'merchant.rejected' },
+  needs_info: { template: 'kyc_needs_info', event: 'merchant.needs_info' },
+};
+
+/** A KYC decision, in the decision's transaction: the merchant's messages and the partner event. */
+async function announceDecision(ctx: AppContext, trx: Executor, input: { id: string; mid: string; status: MerchantStatus; note: string | null }): Promise<void> {
+  const message = decisionMessages[input.status];
+  if (!message) return;
+  await sendNotification(ctx, trx, {
+    merchantId: input.id, template: message.template, channels: ['sms', 'email', 'inbox'],
+    params: input.note ? { note: input.note } : {},
+  });
+  await emitEvent(ctx, trx, { type: message.event, merchantId: input.id, data: { merchantId: input.id, mid: input.mid, status: input.status } });
 }
 
 export type RevealableField = 'idNumber' | 'settlementAccount.number';

@@ -3,7 +3,7 @@
 // worker posts each delivery, signed `Jihuo-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret,
 // t + "." + body)>`, retrying with exponential backoff; every attempt is logged.
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../../platform/context.js';
 import { constantTimeEqual, hmacSha256Hex } from '../../platform/crypto/hash.js';
 import type { Executor } from '../../platform/db/schema.js';
@@ -15,16 +15,22 @@ import {
 } from './notification.limits.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from './notification.table.js';
 
-/** Every event a partner may subscribe to, named `resource.past_verb`. */
+/**
+ * Every event a partner may subscribe to, named `resource.past_verb`. `terminal.status_changed`
+ * fires on every status change (from `transitionTerminal`); the named terminal events fire beside it
+ * at their milestones. Event data carries ids, statuses and amounts in fen, never secrets or
+ * unmasked personal numbers (see `assertSafeEventData`).
+ */
 export const webhookEventTypes = [
+  'terminal.status_changed',
   'terminal.assigned', 'terminal.shipped', 'terminal.delivered', 'terminal.activated', 'terminal.self_test_failed',
   'terminal.suspended', 'terminal.retired', 'terminal.replaced',
-  'activation.code_issued', 'activation.code_redeemed', 'activation.locked',
-  'reactivation.opened', 'reactivation.completed', 'reactivation.expired', 'reactivation.cancelled',
+  'activation.code_issued', 'activation.code_redeemed', 'activation.paired', 'activation.locked',
+  'reactivation.opened', 'reactivation.step_completed', 'reactivation.completed', 'reactivation.expired', 'reactivation.cancelled',
   'transaction.approved', 'transaction.declined', 'transaction.voided', 'transaction.refunded',
-  'settlement.completed',
-  'deposit.collected', 'deposit.refunded', 'deposit.forfeited',
-  'merchant.approved', 'merchant.rejected',
+  'settlement.statement_created', 'settlement.completed',
+  'deposit.pending', 'deposit.collected', 'deposit.refunded', 'deposit.forfeited',
+  'merchant.submitted', 'merchant.approved', 'merchant.rejected', 'merchant.needs_info',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -38,22 +44,89 @@ export interface EmitInput {
   data: Record<string, unknown>;
 }
 
+/** Field names that carry secrets or unmasked personal numbers: never part of event data. */
+const forbiddenDataKeys = new Set([
+  'code', 'activationcode', 'pairingcode', 'verificationcode', 'otp', 'key', 'terminalkey', 'factorykey', 'secret',
+  'password', 'supervisorpassword', 'transactionpassword', 'pin', 'idnumber', 'accountnumber', 'cardnumber', 'pan',
+]);
+
+/** A programmer error, not a user error: event data must not carry secrets (SPEC §11, §13). */
+export function assertSafeEventData(data: unknown, path = 'data'): void {
+  if (Array.isArray(data)) { data.forEach((v, i) => assertSafeEventData(v, `${path}.${i}`)); return; }
+  if (data === null || typeof data !== 'object') return;
+  for (const [k, v] of Object.entries(data)) {
+    if (forbiddenDataKeys.has(k.toLowerCase())) throw new Error(`Webhook event data must not carry ${path}.${k}`);
+    assertSafeEventData(v, `${path}.${k}`);
+  }
+}
+
 /** Writes the event and one pending delivery per active endpoint subscribed to its type. */
 export async function emitEvent(ctx: AppContext, trx: Executor, input: EmitInput): Promise<{ eventId: string; deliveries: number }> {
+  return recordEvent(trx, ctx.clock.now(), input);
+}
+
+/**
+ * `emitEvent` for callers that hold a time but no context (`transitionTerminal`). An event no
+ * endpoint subscribes to is not stored: there is nothing to deliver and no replay, and the
+ * transaction path stays one query cheaper.
+ */
+export async function recordEvent(trx: Executor, at: Date, input: EmitInput): Promise<{ eventId: string; deliveries: number }> {
   if (!(webhookEventTypes as readonly string[]).includes(input.type)) throw new Error(`Unknown webhook event type ${input.type}`);
-  const now = ctx.clock.now();
+  assertSafeEventData(input.data);
   const eventId = newId('evt');
-  const payload = JSON.stringify({ id: eventId, type: input.type, createdAt: now.toISOString(), merchantId: input.merchantId, data: input.data });
-  await trx.insertInto('webhook_events').values({ id: eventId, type: input.type, merchant_id: input.merchantId, payload, created_at: now }).execute();
   const endpoints = await trx.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('status', '=', 'active').execute();
   const subscribed = endpoints.filter((e) => e.event_types.includes('*') || e.event_types.includes(input.type));
-  if (subscribed.length > 0) {
-    await trx.insertInto('webhook_deliveries').values(subscribed.map((e) => ({
-      id: newId('whd'), event_id: eventId, endpoint_id: e.id, merchant_id: input.merchantId, event_type: input.type,
-      status: 'pending' as const, next_attempt_at: now, created_at: now,
-    }))).execute();
-  }
+  if (subscribed.length === 0) return { eventId, deliveries: 0 };
+  const payload = JSON.stringify({ id: eventId, type: input.type, createdAt: at.toISOString(), merchantId: input.merchantId, data: input.data });
+  await trx.insertInto('webhook_events').values({ id: eventId, type: input.type, merchant_id: input.merchantId, payload, created_at: at }).execute();
+  await trx.insertInto('webhook_deliveries').values(subscribed.map((e) => ({
+    id: newId('whd'), event_id: eventId, endpoint_id: e.id, merchant_id: input.merchantId, event_type: input.type,
+    status: 'pending' as const, next_attempt_at: at, created_at: at,
+  }))).execute();
   return { eventId, deliveries: subscribed.length };
+}
+
+export interface BulkEmitInput {
+  type: WebhookEventType;
+  at: Date;
+  /**
+   * A query (or a data-modifying statement with RETURNING) yielding `event_key` (unique per event
+   * of this type: the event id derives from it, so emitting twice stores once), `merchant_id` and
+   * `data` (json). It runs as a CTE, so `insert … returning` emits for exactly the rows it wrote.
+   */
+  source: RawBuilder<{ event_key: string; merchant_id: string | null; data: unknown }>;
+}
+
+/**
+ * Emits one event per source row in two set-based statements (settlement and deposit sweeps touch
+ * every merchant at once: no per-row round trips). Returns the number of events stored. The
+ * source always runs, even when no endpoint subscribes (it may be the caller's own write).
+ */
+export async function emitEventsBulk(trx: Executor, input: BulkEmitInput): Promise<number> {
+  if (!(webhookEventTypes as readonly string[]).includes(input.type)) throw new Error(`Unknown webhook event type ${input.type}`);
+  const createdAt = input.at.toISOString();
+  const subscribed = sql`select id from webhook_endpoints where status = 'active'
+    and (event_types @> '["*"]'::jsonb or event_types @> jsonb_build_array(${input.type}::text))`;
+  const result = await sql<{ events: string }>`
+    with src as (${input.source}),
+    events as (
+      insert into webhook_events (id, type, merchant_id, payload, created_at)
+      select ev.id, ${input.type}::text, ev.merchant_id,
+        json_build_object('id', ev.id, 'type', ${input.type}::text, 'createdAt', ${createdAt}::text,
+          'merchantId', ev.merchant_id, 'data', ev.data)::text, ${input.at}::timestamptz
+      from (select 'evt_' || substr(md5(${input.type}::text || ':' || src.event_key), 1, 20) as id, src.merchant_id,
+              src.data::json as data from src) ev
+      where exists (${subscribed})
+      on conflict (id) do nothing
+      returning id, merchant_id),
+    deliveries as (
+      insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, event_type, status, next_attempt_at, created_at)
+      select 'whd_' || substr(md5(events.id || ':' || e.id), 1, 20), events.id, e.id, events.merchant_id, ${input.type}::text,
+        'pending', ${input.at}::timestamptz, ${input.at}::timestamptz
+      from events cross join (${subscribed}) e
+      returning 1)
+    select (select count(*) from events)::text as events, (select count(*) from deliveries)::text as deliveries`.execute(trx);
+  return Number(result.rows[0]?.events ?? 0);
 }
 
 /** The signature header value for a body sent at `timestampSeconds`. */
@@ -168,11 +241,12 @@ export async function deliverDueWebhooks(ctx: AppContext, options: { limit?: num
       where id in (
         select id from webhook_deliveries
         where status = 'pending' and (attempts = 0 or next_attempt_at <= ${now}) and (claimed_until is null or claimed_until < ${now})
-        order by next_attempt_at, id limit ${limit}
+        order by next_attempt_at, seq limit ${limit}
         for update skip locked)
       returning *)
     select c.*, e.url, e.secret_enc, e.status as endpoint_status, v.payload
-    from claimed c join webhook_endpoints e on e.id = c.endpoint_id join webhook_events v on v.id = c.event_id`.execute(trx)).rows);
+    from claimed c join webhook_endpoints e on e.id = c.endpoint_id join webhook_events v on v.id = c.event_id
+    order by c.next_attempt_at, c.seq`.execute(trx)).rows);
   const report: WebhookReport = { claimed: claimed.length, delivered: 0, retrying: 0, failed: 0 };
   for (const delivery of claimed) report[await deliverWebhook(ctx, delivery, token)]++;
   return report;

@@ -35,9 +35,9 @@ function deliveryView(row: WebhookDeliveryRow, attempts: { attempt: number; at: 
 
 export async function webhookRoutes(app: JihuoApp, ctx: AppContext): Promise<void> {
   app.get('/v1/webhooks/event-types', {
-    schema: { tags: ['webhooks'], summary: 'Event types a webhook endpoint may subscribe to', response: { 200: AnyObject } },
+    schema: { tags: ['webhooks'], summary: 'Event types a webhook endpoint may subscribe to (one page: the list is short)', response: { 200: Page(Type.String()) } },
     config: { access: { roles: anyOperator } },
-  }, async () => ({ data: [...webhookEventTypes] }));
+  }, async () => ({ data: [...webhookEventTypes], hasMore: false, nextCursor: null }));
 
   app.post('/v1/webhooks/endpoints', {
     schema: {

@@ -15,6 +15,7 @@ import { assertOperatorReason, openCase } from './reactivation.service.js';
 import { policyLabel, reasonCatalogue } from './reasons.js';
 import type { ReactivationCampaignTable } from './reactivation.table.js';
 import { isVersion } from '../terminals/firmware.js';
+import { derivedRiskLevelIn } from '../risk/risk.service.js';
 
 export type CampaignRow = Selectable<ReactivationCampaignTable>;
 
@@ -61,7 +62,8 @@ export function targetQuery(db: Executor, filter: CampaignFilter) {
     .where('terminals.status', '=', 'active');
   if (filter.modelCodes?.length) query = query.where('terminals.model_code', 'in', filter.modelCodes);
   if (filter.cityCodes?.length) query = query.where('merchants.city_code', 'in', filter.cityCodes);
-  if (filter.riskLevels?.length) query = query.where('merchants.risk_level', 'in', filter.riskLevels);
+  // The derived level (KYC and risk hits, kept by the risk module), not the KYC column alone.
+  if (filter.riskLevels?.length) query = query.where(derivedRiskLevelIn(filter.riskLevels, { merchantId: 'merchants.id', kycLevel: 'merchants.risk_level' }));
   if (filter.mccs?.length) query = query.where('merchants.mcc', 'in', filter.mccs);
   if (filter.activatedBefore) query = query.where('terminals.activated_at', '<', new Date(filter.activatedBefore));
   if (filter.activatedAfter) query = query.where('terminals.activated_at', '>=', new Date(filter.activatedAfter));

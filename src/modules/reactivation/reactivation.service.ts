@@ -11,6 +11,7 @@ import { AppError, assertNever, validationError } from '../../platform/http/erro
 import { newId } from '../../platform/ids.js';
 import { getMerchantSummary } from '../merchants/merchant.service.js';
 import { sendNotification, type Channel } from '../notifications/notification.service.js';
+import { emitEvent } from '../notifications/webhook.service.js';
 import { compareVersions } from '../terminals/firmware.js';
 import { appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow } from '../terminals/terminal.service.js';
 import { kycGraceWithoutExpiryDays, smsCodeAttemptsMax, smsCodeDigits, smsCodeTtlMinutes } from './reactivation.config.js';
@@ -177,6 +178,8 @@ export async function openCase(ctx: AppContext, trx: Executor, input: OpenCaseIn
   await notify(ctx, trx, opened, terminal.sn, 'opened', 'reactivation_required');
   await ctx.audit(trx, input.actor, { action: 'reactivation.opened', subjectType: 'reactivation_case', subjectId: id,
     merchantId: terminal.merchant_id, details: { reason, policy, sn: terminal.sn, campaignId: input.campaignId ?? null } });
+  await emitEvent(ctx, trx, { type: 'reactivation.opened', merchantId: terminal.merchant_id, data: {
+    caseId: id, terminalId: terminal.id, sn: terminal.sn, reason, policy, deadline: deadline?.toISOString() ?? null } });
   return opened;
 }
 
@@ -250,6 +253,8 @@ export async function closeCase(ctx: AppContext, trx: Executor, row: CaseRow, st
   const terminal = await trx.selectFrom('terminals').selectAll().where('id', '=', row.terminal_id).executeTakeFirstOrThrow();
   await appendTerminalEvent(trx, { terminal, at: now, kind: `reactivation_${status}`, actor, reason: row.reason,
     details: { caseId: row.id, ...details } });
+  await emitEvent(ctx, trx, { type: status === 'expired' ? 'reactivation.expired' : 'reactivation.cancelled', merchantId: row.merchant_id,
+    data: { caseId: row.id, terminalId: row.terminal_id, sn: terminal.sn, reason: row.reason } });
   return closed;
 }
 
@@ -356,6 +361,8 @@ export async function markStepCompleted(ctx: AppContext, trx: Executor, row: Cas
   await trx.updateTable('reactivation_steps')
     .set({ status: 'completed', completed_at: now, completed_by_kind: actor.kind, completed_by_id: actor.id, code_hash: null })
     .where('case_id', '=', row.id).where('kind', '=', kind).execute();
+  await emitEvent(ctx, trx, { type: 'reactivation.step_completed', merchantId: row.merchant_id,
+    data: { caseId: row.id, terminalId: row.terminal_id, reason: row.reason, step: kind } });
   const pending = await trx.selectFrom('reactivation_steps').select('kind')
     .where('case_id', '=', row.id).where('status', '=', 'pending').execute();
   if (pending.length === 0) return completeCase(ctx, trx, row, actor);
@@ -385,6 +392,8 @@ async function completeCase(ctx: AppContext, trx: Executor, row: CaseRow, actor:
   await notify(ctx, trx, completed, sn, 'completed', 'reactivation_completed');
   await ctx.audit(trx, actor, { action: 'reactivation.completed', subjectType: 'reactivation_case', subjectId: row.id,
     merchantId: row.merchant_id, details: { reason: row.reason } });
+  await emitEvent(ctx, trx, { type: 'reactivation.completed', merchantId: row.merchant_id,
+    data: { caseId: row.id, terminalId: row.terminal_id, sn, reason: row.reason } });
   return completed;
 }
 

@@ -22,6 +22,8 @@ export async function applyCaseAction(ctx: AppContext, trx: Executor, hit: RiskH
     });
     caseId = opened.id;
   } catch (err) {
+    // A terminal not activated yet (self-test) cannot get a case: the hit stays open for review.
+    if (err instanceof AppError && err.code === 'terminal_not_active') return hit;
     if (!(err instanceof AppError) || err.code !== 'reactivation_case_exists') throw err;
     caseId = String(err.details.caseId);
   }

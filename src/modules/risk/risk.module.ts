@@ -2,7 +2,7 @@
 import type { JihuoModule } from '../../platform/module.js';
 import { riskRoutes } from './risk.routes.js';
 import { seedRiskRules } from './risk.seed.js';
-import { evaluateHeartbeats, evaluateTransactionStream } from './risk.service.js';
+import { evaluateHeartbeats, evaluateTransactionStream, refreshDueRiskLevels } from './risk.service.js';
 
 export const riskModule: JihuoModule = {
   name: 'risk',
@@ -11,5 +11,6 @@ export const riskModule: JihuoModule = {
   workers: [
     { name: 'risk-transactions', intervalMs: 5_000, run: async (ctx) => { await evaluateTransactionStream(ctx); } },
     { name: 'risk-heartbeats', intervalMs: 60_000, run: async (ctx) => { await evaluateHeartbeats(ctx); } },
+    { name: 'risk-levels', intervalMs: 600_000, run: async (ctx) => { await refreshDueRiskLevels(ctx); } },
   ],
 };

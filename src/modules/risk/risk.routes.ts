@@ -1,7 +1,9 @@
 // Operator routes for risk rules and hits (fixed paths: /v1/risk/rules, /v1/risk/hits).
 import { actorOf, anyOperator, operatorsAndMerchants, assertMerchantScope } from '../../platform/http/auth.js';
-import { AppError } from '../../platform/http/errors.js';
-import { Strict, Type } from '../../platform/http/schema.js';
+import { addDays, shanghaiDayStart } from '../../platform/clock.js';
+import { AppError, validationError } from '../../platform/http/errors.js';
+import { decodeCursor, pageLimit, toPage } from '../../platform/http/pagination.js';
+import { AnyObject, Page, Strict, Type } from '../../platform/http/schema.js';
 import type { AppContext } from '../../platform/context.js';
 import type { JihuoApp } from '../../platform/module.js';
 import { createRule, hitView, merchantRiskLevel, reviewHit, ruleView, updateRule } from './risk.service.js';
@@ -10,6 +12,18 @@ import { riskActions, ruleKinds } from './rules.js';
 const tags = ['risk'];
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const Params = Type.Record(Type.String(), Type.Unknown());
+
+/** A `from`/`to` bound: a day is the Asia/Shanghai day (`to` then includes it), else an ISO time. */
+function timeBound(field: 'from' | 'to', value: string): Date {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    const start = shanghaiDayStart(value);
+    return field === 'from' ? start : addDays(start, 1);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw validationError([{ field, rule: 'date_time', message: 'must be an ISO 8601 time or a YYYY-MM-DD day' }]);
+  }
+  return new Date(value);
+}
 
 export function riskRoutes(app: JihuoApp, ctx: AppContext): void {
   app.get('/v1/risk/rules', {
@@ -44,18 +58,34 @@ export function riskRoutes(app: JihuoApp, ctx: AppContext): void {
   });
 
   app.get('/v1/risk/hits', {
-    schema: { tags, summary: 'Risk hits with filters (the review queue is status=open)',
+    schema: { tags, summary: 'Risk hits with filters, newest first (the review queue is status=open); from/to bound createdAt',
       querystring: Strict({ status: Type.Optional(lit(['open', 'approved', 'dismissed', 'actioned'] as const)), kind: Type.Optional(lit(ruleKinds)),
-        merchantId: Type.Optional(Type.String()), terminalSn: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }) },
+        merchantId: Type.Optional(Type.String()), terminalSn: Type.Optional(Type.String()), ruleId: Type.Optional(Type.String()),
+        from: Type.Optional(Type.String({ maxLength: 40, description: 'inclusive: an ISO 8601 time, or YYYY-MM-DD (that Asia/Shanghai day)' })),
+        to: Type.Optional(Type.String({ maxLength: 40, description: 'exclusive for a time; a YYYY-MM-DD includes that whole day' })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })), cursor: Type.Optional(Type.String({ maxLength: 512 })) }),
+      response: { 200: Page(AnyObject) } },
     config: { access: { roles: anyOperator } },
   }, async (request) => {
     const q = request.query;
-    let query = ctx.db.selectFrom('risk_hits').selectAll('risk_hits').orderBy('risk_hits.created_at', 'desc').limit(q.limit ?? 100);
+    const limit = pageLimit(q.limit);
+    let query = ctx.db.selectFrom('risk_hits').selectAll('risk_hits');
     if (q.status) query = query.where('risk_hits.status', '=', q.status);
     if (q.kind) query = query.where('risk_hits.kind', '=', q.kind);
     if (q.merchantId) query = query.where('risk_hits.merchant_id', '=', q.merchantId);
+    if (q.ruleId) query = query.where('risk_hits.rule_id', '=', q.ruleId);
     if (q.terminalSn) query = query.innerJoin('terminals', 'terminals.id', 'risk_hits.terminal_id').where('terminals.sn', '=', q.terminalSn);
-    return { data: (await query.execute()).map(hitView), hasMore: false, nextCursor: null };
+    if (q.from !== undefined) query = query.where('risk_hits.created_at', '>=', timeBound('from', q.from));
+    if (q.to !== undefined) query = query.where('risk_hits.created_at', '<', timeBound('to', q.to));
+    const key = decodeCursor(q.cursor);
+    if (key) {
+      const [at, id] = key;
+      if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) throw new AppError('validation_failed', 'The cursor is not one this API issued');
+      const atDate = new Date(at);
+      query = query.where((eb) => eb.or([eb('risk_hits.created_at', '<', atDate), eb.and([eb('risk_hits.created_at', '=', atDate), eb('risk_hits.id', '<', id)])]));
+    }
+    const rows = await query.orderBy('risk_hits.created_at', 'desc').orderBy('risk_hits.id', 'desc').limit(limit + 1).execute();
+    return toPage(rows, limit, (r) => [r.created_at.toISOString(), r.id], hitView);
   });
 
   app.post('/v1/risk/hits/:id/review', {

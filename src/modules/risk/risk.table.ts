@@ -1,5 +1,5 @@
 // Row types of the risk module's tables.
-import type { JSONColumnType } from 'kysely';
+import type { Generated, JSONColumnType } from 'kysely';
 import type { RiskAction, RuleKind, RuleParams } from './rules.js';
 
 export interface RiskRuleTable {
@@ -18,13 +18,23 @@ export interface RiskHitTable {
   status: 'open' | 'approved' | 'dismissed' | 'actioned'; case_id: string | null; review_note: string | null;
   reviewed_by: string | null; reviewed_at: Date | null; created_at: Date;
 }
-export interface RiskCursorTable { name: string; last_created_at: Date; last_id: string }
+export interface RiskQueueTable {
+  seq: Generated<string>; transaction_id: string; merchant_id: string; terminal_id: string;
+  city_code: string | null; lat: number | null; lng: number | null; enqueued_at: Date;
+}
+export interface RiskScanCursorTable { name: string; last_id: string }
+export interface MerchantRiskLevelTable {
+  merchant_id: string; hit_level: 'low' | 'medium' | 'high'; recent_hits: number; confirmed_hits: number; severe_hits: number;
+  valid_until: Date | null; updated_at: Date;
+}
 
 declare module '../../platform/db/schema.js' {
   interface Database {
     risk_rules: RiskRuleTable;
     risk_rule_versions: RiskRuleVersionTable;
     risk_hits: RiskHitTable;
-    risk_cursor: RiskCursorTable;
+    risk_queue: RiskQueueTable;
+    risk_scan_cursors: RiskScanCursorTable;
+    merchant_risk_levels: MerchantRiskLevelTable;
   }
 }

@@ -40,6 +40,7 @@ import { newId } from '../../platform/ids.js';
 import { accounts, postJournalEntriesBulk } from '../ledger/ledger.service.js';
 import { claimDepositRefunds, collectDeposits, evaluateDeposits, payDepositRefunds, syncDeposits } from '../deposits/deposit.service.js';
 import { sendNotificationsBulk } from '../notifications/notification.service.js';
+import { emitEvent, emitEventsBulk } from '../notifications/webhook.service.js';
 import type { SettlementRunTable, SettlementStatementTable } from './settlement.table.js';
 
 /** Advisory lock of settlement runs (one for all dates: see the header). */
@@ -153,6 +154,7 @@ export async function runSettlement(ctx: AppContext, date: string, options: RunO
       transactions: Number(marked.numAffectedRows ?? 0n), started_at: startedAt, completed_at: ctx.clock.now(),
     }).returningAll().executeTakeFirstOrThrow();
     await notifyMerchants(ctx, trx, date);
+    await emitStatementEvents(ctx, trx, date, run.id);
     progress('notifications');
     await ctx.audit(trx, options.actor ?? systemActor, {
       action: 'settlement.run', subjectType: 'settlement', subjectId: date,
@@ -237,6 +239,18 @@ async function notifyMerchants(ctx: AppContext, trx: Executor, date: string): Pr
     if (page.length < notificationPageRowsMax) return;
     after = page.at(-1)!.merchant_id;
   }
+}
+
+/** Partner webhooks: one `settlement.statement_created` per merchant (set-based), then the run. */
+async function emitStatementEvents(ctx: AppContext, trx: Executor, date: string, runId: string): Promise<void> {
+  await emitEventsBulk(trx, {
+    type: 'settlement.statement_created', at: ctx.clock.now(),
+    source: sql`select id as event_key, merchant_id, json_build_object('statementId', id, 'date', ${date}::text,
+      'gross', gross_fen, 'fees', fees_fen, 'voids', voids_fen, 'refunds', refunds_fen,
+      'depositDeduction', deposit_deduction_fen, 'net', net_fen, 'payout', payout_fen) as data
+      from settlement_statements where date = ${date}::date order by merchant_id`,
+  });
+  await emitEvent(ctx, trx, { type: 'settlement.completed', merchantId: null, data: { date, runId } });
 }
 
 export function statementView(row: SettlementStatementTable): StatementView {

@@ -8,6 +8,7 @@ import { AppError } from '../../platform/http/errors.js';
 import { decodeCursor, pageLimit, toPage, type PageResult } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { getMerchantSummary } from '../merchants/merchant.service.js';
+import { sendNotification } from '../notifications/notification.service.js';
 import { canMoveApplication } from './application.state.js';
 import { getDeviceModel } from './device-model.service.js';
 import { newTid, transitionTerminal } from './terminal.service.js';
@@ -166,6 +167,8 @@ export async function shipApplication(ctx: AppContext, trx: Executor, actor: Act
     action: 'terminal_application.shipped', subjectType: 'terminal_application', subjectId: application.id,
     merchantId: application.merchant_id, details: { shipmentId: shipment.id, sns: stock.map((t) => t.sn) },
   });
+  await sendNotification(ctx, trx, { merchantId: application.merchant_id, template: 'terminal_shipped', channels: ['sms', 'inbox'],
+    params: { carrier: input.carrier, trackingNumber: input.trackingNumber, count: stock.length } });
   return { application: updated, shipment, sns: stock.map((t) => t.sn) };
 }
 

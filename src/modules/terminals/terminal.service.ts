@@ -11,6 +11,7 @@ import type { AppContext } from '../../platform/context.js';
 import { validationError } from '../../platform/http/errors.js';
 import { getMerchantSummary } from '../merchants/merchant.service.js';
 import { openCaseSummary, type OpenCaseSummary } from '../reactivation/reactivation.hooks.js';
+import { emitEvent, recordEvent, type WebhookEventType } from '../notifications/webhook.service.js';
 
 export type TerminalRow = Selectable<TerminalTable>;
 
@@ -64,6 +65,7 @@ export async function transitionTerminal(trx: Executor, input: TransitionInput):
     terminal: updated, at: input.at, kind: 'status_changed', actor: input.actor,
     from: terminal.status, to: input.to, reason: input.reason ?? null, details: input.details ?? {},
   });
+  await emitTransitionEvents(trx, input.at, updated, terminal.status);
   return updated;
 }
 
@@ -72,6 +74,23 @@ export async function lastEnteredStatusAt(db: Executor, terminalId: string, stat
   const row = await db.selectFrom('terminal_events').select('at').where('terminal_id', '=', terminalId)
     .where('kind', '=', 'status_changed').where('to_status', '=', status).orderBy('id', 'desc').limit(1).executeTakeFirst();
   return row?.at ?? null;
+}
+
+/** The named webhook event of a transition that is a milestone, beside `terminal.status_changed`. */
+export function milestoneEvent(from: TerminalStatus, to: TerminalStatus): WebhookEventType | null {
+  if (to === 'shipped') return 'terminal.shipped';
+  if (to === 'delivered') return 'terminal.delivered';
+  if (to === 'active' && from === 'self_test') return 'terminal.activated';
+  if (to === 'suspended') return 'terminal.suspended';
+  if (to === 'retired') return 'terminal.retired';
+  return null;
+}
+
+async function emitTransitionEvents(trx: Executor, at: Date, terminal: TerminalRow, from: TerminalStatus): Promise<void> {
+  const data = { terminalId: terminal.id, sn: terminal.sn, from, to: terminal.status };
+  await recordEvent(trx, at, { type: 'terminal.status_changed', merchantId: terminal.merchant_id, data });
+  const milestone = milestoneEvent(from, terminal.status);
+  if (milestone) await recordEvent(trx, at, { type: milestone, merchantId: terminal.merchant_id, data });
 }
 
 export async function findTerminalBySn(db: Executor, sn: string): Promise<TerminalRow | undefined> {
@@ -114,6 +133,7 @@ export async function assignTerminal(ctx: AppContext, trx: Executor, actor: Acto
     set: { merchant_id: merchant.id, tid: await newTid(trx) }, details: { merchantId: merchant.id },
   });
   await ctx.audit(trx, actor, { action: 'terminal.assigned', subjectType: 'terminal', subjectId: updated.id, merchantId: merchant.id, details: { sn: input.sn } });
+  await emitEvent(ctx, trx, { type: 'terminal.assigned', merchantId: merchant.id, data: { terminalId: updated.id, sn: updated.sn, tid: updated.tid } });
   return updated;
 }
 
@@ -158,6 +178,8 @@ export async function replaceTerminal(ctx: AppContext, trx: Executor, actor: Act
     action: 'terminal.replaced', subjectType: 'terminal', subjectId: old.id, merchantId: old.merchant_id,
     details: { oldSn: old.sn, newSn: replacement.sn, note: input.reason },
   });
+  await emitEvent(ctx, trx, { type: 'terminal.replaced', merchantId: old.merchant_id, data: {
+    terminalId: old.id, sn: old.sn, replacementTerminalId: replacement.id, replacementSn: replacement.sn } });
   return { old: retired, replacement };
 }
 

@@ -4,7 +4,7 @@
 // A refused sale is a stored `declined` row with a decline code, never an error; errors are for
 // malformed requests. An approved sale writes the row with its fee and rule and a balanced ledger
 // entry in the same transaction; training transactions are marked, unpriced and never posted.
-import { evaluateInline } from '../risk/risk.service.js';
+import { enqueueRiskEvaluation, evaluateInline, type SaleLocation } from '../risk/risk.service.js';
 import { declineHelpSlug } from '../support/help-slugs.js';
 import { reactivationReasons } from '../reactivation/reasons.js';
 import { sql, type Selectable } from 'kysely';
@@ -14,6 +14,7 @@ import type { Executor } from '../../platform/db/schema.js';
 import { AppError, validationError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { accounts, postJournalEntry } from '../ledger/ledger.service.js';
+import { emitEvent } from '../notifications/webhook.service.js';
 import { getMerchantSummary } from '../merchants/merchant.service.js';
 import { quoteFee } from '../pricing/pricing.service.js';
 import { gateTransaction } from '../reactivation/reactivation.hooks.js';
@@ -42,6 +43,8 @@ export interface SaleInput {
   amountFen: number;
   operatorNo: string | null;
   card: CardInput | null;
+  /** Where the terminal says the sale took place (optional), for the location risk rule. */
+  location?: SaleLocation | null;
 }
 
 export interface TransactionResult {
@@ -177,11 +180,22 @@ export async function authorizeSale(ctx: AppContext, trx: Executor, terminal: Pi
   // A terminal with no merchant cannot own a row (merchant_id is required): its refusal is answered, not stored.
   if (merchantId === null) return { row: values, result: result(values) };
   const row = await trx.insertInto('transactions').values(values).returningAll().executeTakeFirstOrThrow();
+  if (!training) await enqueueRiskEvaluation(trx, row, input.location ?? null);
   if (approved && !training) {
     await postSaleEntry(trx, row);
     await trx.updateTable('terminals').set({ last_transaction_at: now }).where('id', '=', locked.id).execute();
   }
+  await emitEvent(ctx, trx, { type: approved ? 'transaction.approved' : 'transaction.declined', merchantId, data: eventData(row, locked.sn) });
   return { row, result: result(row) };
+}
+
+/** Webhook data of a transaction: ids, amounts in fen, outcome; no card data beyond what is masked. */
+function eventData(row: TransactionRow, sn: string | null): Record<string, unknown> {
+  return {
+    transactionId: row.id, kind: row.kind, originalId: row.original_id, terminalId: row.terminal_id, sn, status: row.status,
+    method: row.method, amount: row.amount_fen, fee: row.fee_fen, net: row.net_fen, declineCode: row.decline_code,
+    training: row.training, occurredAt: row.occurred_at.toISOString(),
+  };
 }
 
 async function postSaleEntry(trx: Executor, row: TransactionRow): Promise<void> {
@@ -265,6 +279,7 @@ export async function voidSale(ctx: AppContext, trx: Executor, terminal: Pick<Te
   const row = await insertReversal(trx, sale, { kind: 'void', terminalId: terminal.id, amountFen: sale.amount_fen, feeFen: sale.fee_fen, at: now, operatorNo });
   await trx.updateTable('transactions').set({ voided_at: now }).where('id', '=', sale.id).execute();
   if (!sale.training) await postReversalEntry(trx, row);
+  await emitEvent(ctx, trx, { type: 'transaction.voided', merchantId: row.merchant_id, data: eventData(row, null) });
   return { row, result: result(row) };
 }
 
@@ -298,6 +313,7 @@ export async function refundSale(ctx: AppContext, trx: Executor, terminal: Pick<
   const row = await insertReversal(trx, sale, { kind: 'refund', terminalId: terminal.id, amountFen, feeFen: feeBackFen, at: now, operatorNo });
   await trx.updateTable('transactions').set({ refunded_fen: sale.refunded_fen + amountFen }).where('id', '=', sale.id).execute();
   if (!sale.training) await postReversalEntry(trx, row);
+  await emitEvent(ctx, trx, { type: 'transaction.refunded', merchantId: row.merchant_id, data: eventData(row, null) });
   return { row, result: { ...result(row), originalId: sale.id } };
 }
 

@@ -28,6 +28,11 @@ const SaleBody = Strict({
     bin: Type.String({ pattern: '^\\d{6,8}$', description: 'First 6–8 digits' }),
     last4: Type.String({ pattern: '^\\d{4}$' }),
   }, { description: 'BIN and last four only: a full card number or track data is refused' })),
+  location: Type.Optional(Strict({
+    cityCode: Type.Optional(Type.String({ maxLength: 12 })),
+    lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+    lng: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+  }, { description: 'Where the sale took place, as in hello; the location risk rule checks it against the registered city' })),
 });
 
 const ReversalBody = Strict({
@@ -76,7 +81,7 @@ export function registerTerminalTransactionRoutes(app: JihuoApp, ctx: AppContext
   }, async (request, reply) => {
     const terminal = authenticatedTerminal(request);
     const body = request.body;
-    const input = { method: body.method, amountFen: body.amount, operatorNo: body.operatorNo ?? null, card: body.card ?? null };
+    const input = { method: body.method, amountFen: body.amount, operatorNo: body.operatorNo ?? null, card: body.card ?? null, location: body.location ?? null };
     assertSaleInput(ctx, input);
     const { response, replayed } = await idempotent(ctx, terminal, body.idempotencyKey, { op: 'sale', body },
       async (trx) => (await authorizeSale(ctx, trx, terminal, input)).result);

@@ -45,22 +45,6 @@ function terminalFilter(scope: DepositScope, alias: string): RawBuilder<unknown>
  * to their predecessor's deposit. Set-based and idempotent (deterministic ids, conflict-free).
  */
 export async function syncDeposits(trx: Executor, now: Date, scope: DepositScope = {}): Promise<void> {
-  // Replacements first, so a replacement terminal never opens a deposit of its own.
-  for (let depth = 0; depth < replacementChainDepthMax; depth++) {
-    const attached = await sql`
-      insert into deposit_terminals (terminal_id, deposit_id)
-      select n.id, dt.deposit_id from terminals o
-      join deposit_terminals dt on dt.terminal_id = o.id
-      join terminals n on n.id = o.replaced_by or n.sn = o.replaced_by
-      where o.replaced_by is not null and not exists (select 1 from deposit_terminals x where x.terminal_id = n.id)
-      on conflict (terminal_id) do nothing`.execute(trx);
-    if (Number(attached.numAffectedRows ?? 0n) === 0) break;
-    await sql`
-      update deposits d set terminal_id = n.id, updated_at = ${now}
-      from terminals o join terminals n on n.id = o.replaced_by or n.sn = o.replaced_by
-      join deposit_terminals dn on dn.terminal_id = n.id
-      where o.id = d.terminal_id and dn.deposit_id = d.id`.execute(trx);
-  }
   await sql`
     insert into deposits (id, merchant_id, origin_terminal_id, terminal_id, model_code, amount_fen, threshold_fen,
       window_days, activated_at, deadline, status, created_at, updated_at)
@@ -79,6 +63,23 @@ export async function syncDeposits(trx: Executor, now: Date, scope: DepositScope
     select d.origin_terminal_id, d.id from deposits d
     where not exists (select 1 from deposit_terminals dt where dt.deposit_id = d.id)
     on conflict (terminal_id) do nothing`.execute(trx);
+  // Then replacements join their predecessor's deposit, also one created just above (a terminal
+  // that replaced another never opens a deposit of its own: see the `not exists` above).
+  for (let depth = 0; depth < replacementChainDepthMax; depth++) {
+    const attached = await sql`
+      insert into deposit_terminals (terminal_id, deposit_id)
+      select n.id, dt.deposit_id from terminals o
+      join deposit_terminals dt on dt.terminal_id = o.id
+      join terminals n on n.id = o.replaced_by or n.sn = o.replaced_by
+      where o.replaced_by is not null and not exists (select 1 from deposit_terminals x where x.terminal_id = n.id)
+      on conflict (terminal_id) do nothing`.execute(trx);
+    if (Number(attached.numAffectedRows ?? 0n) === 0) break;
+    await sql`
+      update deposits d set terminal_id = n.id, updated_at = ${now}
+      from terminals o join terminals n on n.id = o.replaced_by or n.sn = o.replaced_by
+      join deposit_terminals dn on dn.terminal_id = n.id
+      where o.id = d.terminal_id and dn.deposit_id = d.id`.execute(trx);
+  }
 }
 
 /** Refreshes the volume of open deposits (set-based), then refunds or forfeits those that are due. */
@@ -207,9 +208,24 @@ export function depositView(row: DepositTable, sn: string, now: Date): DepositVi
   };
 }
 
+/** The terminals a terminal replaced, nearest first (换机 chains), bounded by the chain depth. */
+async function predecessorIds(trx: Executor, terminal: { id: string; sn: string }): Promise<string[]> {
+  const ids: string[] = [];
+  let current = terminal;
+  for (let depth = 0; depth < replacementChainDepthMax; depth++) {
+    const previous = await trx.selectFrom('terminals').select(['id', 'sn'])
+      .where('replaced_by', 'in', [current.id, current.sn]).executeTakeFirst();
+    if (!previous || ids.includes(previous.id)) break;
+    ids.push(previous.id);
+    current = previous;
+  }
+  return ids;
+}
+
 /** The deposit of one terminal, brought up to date (created, refunded or forfeited) as of `now`. */
 export async function terminalDeposit(ctx: AppContext, trx: Executor, terminal: { id: string; sn: string; model_code: string }, now: Date): Promise<DepositView> {
-  await syncDeposits(trx, now, { terminalIds: [terminal.id] });
+  // A replacement carries its predecessor's deposit, which may not have been created yet.
+  await syncDeposits(trx, now, { terminalIds: [terminal.id, ...(await predecessorIds(trx, terminal))] });
   const link = await trx.selectFrom('deposit_terminals').select('deposit_id').where('terminal_id', '=', terminal.id).executeTakeFirst();
   if (link) {
     await evaluateDeposits(ctx, trx, now, { depositIds: [link.deposit_id] });

@@ -1,6 +1,7 @@
 // Proves terminal inventory over HTTP: device models, import (good, bad, atomic), assignment,
 // applications → shipping → delivery, replacement, the state machine's 409s, timeline, search,
-// merchant scoping, firmware rollout and minimum version, and concurrent shipments without duplicates.
+// merchant scoping, firmware rollout and minimum version (and the update hello offers), and
+// concurrent shipments without duplicates.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/platform/actor.js';
@@ -9,8 +10,9 @@ import { firmwareStatus } from '../src/modules/terminals/firmware.service.js';
 import { inRollout } from '../src/modules/terminals/firmware.js';
 import { terminalsModule } from '../src/modules/terminals/terminals.module.js';
 import { activationReasonFor, findTerminalBySn, transitionTerminal } from '../src/modules/terminals/terminal.service.js';
-import { insertMerchant } from './fixtures.js';
+import { insertMerchant, insertTerminal } from './fixtures.js';
 import { createTestApp, type TestApp } from './harness.js';
+import { terminalRequest } from './terminal-client.js';
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -346,5 +348,39 @@ describe('firmware', () => {
     expect((await firmwareStatus(t.ctx.db, terminal)).belowMinimum).toBe(false);
     const releases = await t.request('GET', `/v1/device-models/${model}/firmware-releases`);
     expect(releases.body.data).toHaveLength(1);
+  });
+
+  it('offers the rollout\'s release on hello: inside yes, outside no, already on it no; mandatory below the minimum', async () => {
+    const model = await createModel({ minFirmware: '2.0.0' });
+    const merchant = await insertMerchant(t.ctx);
+    const release = await t.request('POST', `/v1/device-models/${model}/firmware-releases`, { body: { version: '2.11.0', notes: 'faster QR', rolloutPercent: 30 } });
+    const releaseId = release.body.id as string;
+    // SNs picked by the deterministic SN hash of this release.
+    const candidates = sns(`HL${modelSeq}X`, 60);
+    const insideSn = candidates.find((sn) => inRollout(sn, releaseId, 30))!;
+    const outsideSns = candidates.filter((sn) => !inRollout(sn, releaseId, 30)).slice(0, 2);
+    expect(insideSn).toBeDefined();
+    expect(outsideSns).toHaveLength(2);
+    const hello = async (sn: string, firmwareVersion: string) => {
+      const terminal = await insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active', sn, firmwareVersion });
+      const res = await terminalRequest(t, { sn, key: terminal.terminalKey! }, 'POST', '/terminal/v1/hello', { firmwareVersion });
+      expect(res.status).toBe(200);
+      return { res, terminal };
+    };
+    const inside = await hello(insideSn, '2.9.5');
+    expect(inside.res.body).toMatchObject({ status: 'active', reason: null, message: null, deadline: null, messages: [] });
+    expect(inside.res.body.update).toEqual({ version: '2.11.0', notes: 'faster QR', mandatory: false });
+    expect((await hello(outsideSns[0]!, '2.9.5')).res.body.update).toBeNull();
+
+    // Already on the release: nothing to offer; on its pre-release: the release is newer.
+    const who = { sn: insideSn, key: inside.terminal.terminalKey! };
+    expect((await terminalRequest(t, who, 'POST', '/terminal/v1/hello', { firmwareVersion: '2.11.0' })).body.update).toBeNull();
+    expect((await terminalRequest(t, who, 'POST', '/terminal/v1/hello', { firmwareVersion: '2.11.0-rc.1' })).body.update)
+      .toEqual({ version: '2.11.0', notes: 'faster QR', mandatory: false });
+
+    // Below the model minimum the update is mandatory, rollout stage or not (system_upgrade opens).
+    const below = await hello(outsideSns[1]!, '1.9.0');
+    expect(below.res.body.update).toEqual({ version: '2.11.0', notes: 'faster QR', mandatory: true });
+    expect(below.res.body.reason).toBe('system_upgrade');
   });
 });

@@ -9,6 +9,7 @@ import { newId } from '../../platform/ids.js';
 import { pairingCodeTtlMinutes } from '../../platform/limits.js';
 import { onHello, type HelloReport } from '../reactivation/reactivation.hooks.js';
 import { reasonCatalogue, reasonText, type ReasonCode } from '../reactivation/reasons.js';
+import { firmwareUpdateFor, type FirmwareUpdate } from '../terminals/firmware.service.js';
 import {
   activationReasonFor, appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow,
 } from '../terminals/terminal.service.js';
@@ -34,6 +35,8 @@ export interface HelloResponse {
   helpSlug: string | null;
   messages: TerminalMessageView[];
   tid: string | null;
+  /** The firmware release offered to this terminal (staged rollout), or null. */
+  update: FirmwareUpdate | null;
   selfTest?: { components: ComponentReport[] };
   terminalKey?: WrappedKey;
 }
@@ -88,6 +91,7 @@ export async function hello(ctx: AppContext, sn: string, body: HelloBody): Promi
 
     const response: HelloResponse = {
       status: terminal.status, reason: null, message: null, deadline: null, caseId: null, helpSlug: null, messages: [], tid: terminal.tid,
+      update: terminal.status === 'retired' ? null : await firmwareUpdateFor(trx, terminal),
     };
     if (terminal.activated_at === null && firstActivationStatuses.includes(terminal.status)) {
       const reason = await firstActivationReason(trx, terminal);

@@ -384,3 +384,50 @@ describe('firmware', () => {
     expect(below.res.body.reason).toBe('system_upgrade');
   });
 });
+
+describe('suspend and resume', () => {
+  async function activeTerminal() {
+    const model = await createModel();
+    const merchant = await insertMerchant(t.ctx);
+    return insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active' });
+  }
+  const suspend = (sn: string) => t.request('POST', `/v1/terminals/${sn}/suspend`, { body: { reason: 'chargeback review' } });
+  const resume = (sn: string) => t.request('POST', `/v1/terminals/${sn}/resume`, { body: { reason: 'cleared' } });
+
+  it('returns to reactivation_required while a blocking case is open, and to active once it is cancelled', async () => {
+    const terminal = await activeTerminal();
+    const opened = await t.request('POST', `/v1/terminals/${terminal.sn}/reactivations`, { body: { reason: 'risk_control', note: 'velocity' } });
+    expect(opened.status).toBe(201);
+    expect((await suspend(terminal.sn)).body.status).toBe('suspended');
+    const resumed = await resume(terminal.sn);
+    expect(resumed.status).toBe(200);
+    expect(resumed.body).toMatchObject({
+      status: 'reactivation_required', reactivation: { caseId: opened.body.id, reason: 'risk_control', policy: 'blocking' },
+    });
+    const timeline = await t.request('GET', `/v1/terminals/${terminal.sn}/timeline?limit=100`);
+    expect(timeline.body.data.at(-1)).toMatchObject({
+      from: 'suspended', to: 'reactivation_required', reason: 'cleared', details: { caseId: opened.body.id, caseReason: 'risk_control' },
+    });
+
+    expect((await suspend(terminal.sn)).body.status).toBe('suspended');
+    expect((await t.request('POST', `/v1/reactivations/${opened.body.id}/cancel`, { body: { note: 'false positive' } })).status).toBe(200);
+    expect((await resume(terminal.sn)).body).toMatchObject({ status: 'active', reactivation: null });
+  });
+
+  it('returns to active under a grace case, and to reactivation_required once its blocking start passed while suspended', async () => {
+    const terminal = await activeTerminal();
+    const grace = await t.request('POST', `/v1/terminals/${terminal.sn}/reactivations`, { body: { reason: 'security_verification', note: 'yearly' } });
+    expect(grace.body.policy).toBe('grace');
+    await suspend(terminal.sn);
+    expect((await resume(terminal.sn)).body).toMatchObject({ status: 'active', reactivation: { caseId: grace.body.id, policy: 'grace' } });
+
+    await suspend(terminal.sn);
+    const before = t.ctx.clock.now();
+    t.ctx.clock.set(new Date(Date.parse(grace.body.deadline) + 2 * 86_400_000));
+    try {
+      expect((await resume(terminal.sn)).body).toMatchObject({ status: 'reactivation_required', reactivation: { caseId: grace.body.id } });
+    } finally {
+      t.ctx.clock.set(before);
+    }
+  });
+});

@@ -10,6 +10,9 @@ import { firmwareStatus } from '../src/modules/terminals/firmware.service.js';
 import { inRollout } from '../src/modules/terminals/firmware.js';
 import { terminalsModule } from '../src/modules/terminals/terminals.module.js';
 import { activationReasonFor, findTerminalBySn, transitionTerminal } from '../src/modules/terminals/terminal.service.js';
+import { versionKeySql } from '../src/modules/terminals/terminal-query.service.js';
+import { compareVersions, versionSortKey } from '../src/modules/terminals/firmware.js';
+import { sql } from 'kysely';
 import { insertMerchant, insertTerminal } from './fixtures.js';
 import { createTestApp, type TestApp } from './harness.js';
 import { terminalRequest } from './terminal-client.js';
@@ -319,6 +322,57 @@ describe('search', () => {
     expect(page3.body).toMatchObject({ hasMore: false, nextCursor: null });
     const bad = await t.request('GET', '/v1/terminals?firmwareMin=latest');
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('search by city and by a firmware range with pre-releases', () => {
+  it('filters by the merchant\'s city', async () => {
+    const model = await createModel();
+    const shenzhen = await insertMerchant(t.ctx, { city: '深圳市', cityCode: '440300' });
+    const beijing = await insertMerchant(t.ctx, { city: '北京市', cityCode: '110100' });
+    await importSns(model, sns('CITY', 3));
+    await t.request('POST', '/v1/terminals/CITY0000/assign', { body: { merchantId: shenzhen.id } });
+    await t.request('POST', '/v1/terminals/CITY0001/assign', { body: { merchantId: beijing.id } });
+    const inShenzhen = await t.request('GET', `/v1/terminals?modelCode=${model}&city=${encodeURIComponent('深圳市')}`);
+    expect(inShenzhen.status).toBe(200);
+    expect(inShenzhen.body.data.map((x: { sn: string }) => x.sn)).toEqual(['CITY0000']);
+    const inBeijing = await t.request('GET', `/v1/terminals?modelCode=${model}&city=${encodeURIComponent('北京市')}`);
+    expect(inBeijing.body.data.map((x: { sn: string }) => x.sn)).toEqual(['CITY0001']);
+    expect((await t.request('GET', `/v1/terminals?modelCode=${model}&city=${encodeURIComponent('上海市')}`)).body.data).toEqual([]);
+  });
+
+  it('orders pre-releases before their release, in both bounds', async () => {
+    const model = await createModel();
+    const versions = ['2.9.9', '2.10.0-beta.1', '2.10.0-beta.10', '2.10.0-rc.1', '2.10.0', '2.10.1-alpha', '2.10.1', 'custom-build'];
+    await importSns(model, sns('PRE', versions.length));
+    for (const [i, version] of versions.entries()) {
+      await t.ctx.db.updateTable('terminals').set({ firmware_version: version }).where('sn', '=', `PRE000${i}`).execute();
+    }
+    const range = async (query: string) => {
+      const res = await t.request('GET', `/v1/terminals?modelCode=${model}&${query}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.data.map((x: { firmwareVersion: string }) => x.firmwareVersion);
+    };
+    expect(await range('firmwareMin=2.10.0')).toEqual(['2.10.0', '2.10.1-alpha', '2.10.1']);
+    expect(await range('firmwareMax=2.10.0')).toEqual(['2.9.9', '2.10.0-beta.1', '2.10.0-beta.10', '2.10.0-rc.1', '2.10.0']);
+    expect(await range('firmwareMin=2.10.0-beta.2&firmwareMax=2.10.0-rc.1')).toEqual(['2.10.0-beta.10', '2.10.0-rc.1']);
+    expect(await range('firmwareMin=2.10.0-rc.1&firmwareMax=2.10.1-alpha')).toEqual(['2.10.0-rc.1', '2.10.0', '2.10.1-alpha']);
+    const bad = await t.request('GET', `/v1/terminals?modelCode=${model}&firmwareMin=2.10.0-`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+  });
+
+  it('computes in SQL the same version key as firmware.ts', async () => {
+    const versions = ['0', '1.2', '1.2.3.4', '999999.0.0', '2.10.0', '2.10.0-1', '2.10.0-beta', '2.10.0-beta.2', '2.10.0-beta.10',
+      '2.10.0-Beta', '2.10.0-rc.1.x', '02.1.0', 'v2', '2..0', ''];
+    for (const version of versions) {
+      const row = await sql<{ key: string | null }>`select ${versionKeySql(sql`${version}::text`)} as key`.execute(t.ctx.db);
+      expect(row.rows[0]!.key, version).toBe(versionSortKey(version));
+    }
+    const valid = versions.filter((v) => versionSortKey(v) !== null);
+    const sorted = (await sql<{ v: string }>`select v from unnest(${valid}::text[]) as u(v)
+      order by ${versionKeySql(sql.ref('v'))} collate "C", v`.execute(t.ctx.db)).rows.map((r) => r.v);
+    expect(sorted).toEqual([...valid].sort((a, b) => compareVersions(a, b) || (a < b ? -1 : 1)));
   });
 });
 

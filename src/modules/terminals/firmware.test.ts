@@ -2,7 +2,7 @@
 // and which update hello offers (rollout stage, mandatory below the model minimum).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareVersions, inRollout, isVersion, rolloutBucket } from './firmware.js';
+import { compareVersions, inRollout, isVersion, rolloutBucket, versionSortKey } from './firmware.js';
 import { updateFor, type FirmwareReleaseRow } from './firmware.service.js';
 
 const core = fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 4 }).map((p) => p.join('.'));
@@ -49,6 +49,27 @@ describe('compareVersions', () => {
     expect(isVersion('2.0.0')).toBe(true);
     expect(isVersion('v2')).toBe(false);
     expect(isVersion('2..0')).toBe(false);
+  });
+});
+
+describe('versionSortKey', () => {
+  const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  it('orders like compareVersions', () => {
+    fc.assert(fc.property(version, version, (a, b) => {
+      expect(byteOrder(versionSortKey(a)!, versionSortKey(b)!)).toBe(compareVersions(a, b));
+    }));
+  });
+
+  it.each([
+    ['2.10.0-beta.1', '2.9.9'], ['2.10.0', '2.10.0-rc.1'], ['2.10.0-rc.1', '2.10.0-beta.2'],
+    ['2.0.0-beta.10', '2.0.0-beta.2'], ['2.0.0-alpha.1', '2.0.0-alpha'], ['2.0.0-a', '2.0.0-1'],
+  ] as const)('%s sorts after %s', (high, low) => {
+    expect(versionSortKey(high)! > versionSortKey(low)!).toBe(true);
+  });
+
+  it('is null for text that is not a version', () => {
+    expect(versionSortKey('latest')).toBeNull();
+    expect(versionSortKey('2.1')).toBe(versionSortKey('2.1.0.0'));
   });
 });
 

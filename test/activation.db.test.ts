@@ -1,7 +1,8 @@
 // Proves activation (SPEC §5, §6, Appendix A/B): code issue by channel and role, every activation
-// error code, the per-code and per-terminal attempt limits and lock timings on the test clock, key
-// wrapping and the switch to the terminal key, replay rejection, hello before activation, the
-// self-test, portal pairing, hotline-assisted activation, device messages and the progress view.
+// error code, the per-code and per-terminal attempt limits (a sliding 24 h) and lock timings on the
+// test clock, expired pairing and hotline verification codes, key wrapping and the switch to the
+// terminal key, replay rejection, hello before activation, the self-test, portal pairing,
+// hotline-assisted activation, device messages and the progress view.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
 import { unwrapTerminalKey } from '../src/platform/crypto/terminal-keys.js';
@@ -258,6 +259,47 @@ describe('redeeming activation codes', () => {
     t.ctx.clock.set(new Date(start));
   });
 
+  it('counts terminal failures over a sliding 24 hours: older failures stop counting', async () => {
+    const base = Date.parse('2030-06-01T02:00:00Z');
+    const at = (minutes: number) => t.ctx.clock.set(new Date(base + minutes * 60_000));
+    const nineFailures = async (terminal: InsertedTerminal) => {
+      at(0);
+      let code = (await issue(terminal.sn)).body.code as string;
+      for (let i = 0; i < 5; i++) await activate(terminal, wrongCode(code, i));
+      code = (await issue(terminal.sn)).body.code as string;
+      const last = [];
+      for (let i = 0; i < 4; i++) last.push((await activate(terminal, wrongCode(code, i))).body.error.details.attemptsRemaining);
+      expect(last).toEqual([4, 3, 2, 1]);
+    };
+    // Still inside the window (23 h 50 min later): the tenth failure locks.
+    const inside = await deliveredTerminal();
+    await nineFailures(inside);
+    at(23 * 60 + 50);
+    const fresh = (await issue(inside.sn)).body.code as string;
+    expect((await activate(inside, wrongCode(fresh))).body.error.code).toBe('activation_locked');
+
+    // 24 h and 1 min later the nine have left the window: ten new failures are needed to lock.
+    const outside = await deliveredTerminal();
+    await nineFailures(outside);
+    at(24 * 60 + 1);
+    let code = (await issue(outside.sn)).body.code as string;
+    const remaining = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await activate(outside, wrongCode(code, i));
+      expect(res.status).toBe(400);
+      remaining.push(res.body.error.details.attemptsRemaining);
+    }
+    expect(remaining).toEqual([4, 3, 2, 1, 0]); // the code's limit, not the terminal's (9 → 5 left)
+    code = (await issue(outside.sn)).body.code as string;
+    const more = [];
+    for (let i = 0; i < 4; i++) more.push((await activate(outside, wrongCode(code, i))).body.error.details.attemptsRemaining);
+    expect(more).toEqual([4, 3, 2, 1]);
+    const tenth = await activate(outside, wrongCode(code, 7));
+    expect(tenth.status).toBe(423);
+    expect(tenth.body.error.code).toBe('activation_locked');
+    t.ctx.clock.set(new Date(start));
+  });
+
   it('answers activation_code_expired after 72 hours', async () => {
     t.ctx.clock.set(new Date(start));
     const terminal = await deliveredTerminal();
@@ -397,6 +439,53 @@ describe('portal pairing and hotline', () => {
     expect(next.status).toBe(200);
     expect(next.body.terminalKey).toBeUndefined();
     expect((await t.request('POST', `/v1/terminals/${terminal.sn}/pair`, { key: ownerKey, body: { pairingCode: pairing.body.pairingCode } })).status).toBe(409);
+  });
+
+  it('refuses a pairing code after its 10 minutes, and accepts one inside them', async () => {
+    const base = Date.parse('2030-06-10T02:00:00Z');
+    t.ctx.clock.set(new Date(base));
+    const late = await deliveredTerminal();
+    const lateCode = (await terminalRequest(t, factory(late), 'POST', '/terminal/v1/pairing-code')).body;
+    expect(Date.parse(lateCode.expiresAt) - base).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(Date.parse(lateCode.expiresAt) - base).toBeLessThan(10 * 60_000 + 5_000);
+    t.ctx.clock.set(new Date(Date.parse(lateCode.expiresAt) + 1_000));
+    const refused = await t.request('POST', `/v1/terminals/${late.sn}/pair`, { key: ownerKey, body: { pairingCode: lateCode.pairingCode } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'pairing_code_invalid', details: { attemptsRemaining: 0 } });
+    const row = await t.ctx.db.selectFrom('terminals').select(['status', 'terminal_key_enc']).where('id', '=', late.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'delivered', terminal_key_enc: null });
+    expect(await t.ctx.db.selectFrom('activation_pending_keys').select('terminal_id').where('terminal_id', '=', late.id).execute()).toEqual([]);
+
+    t.ctx.clock.set(new Date(base));
+    const onTime = await deliveredTerminal();
+    const onTimeCode = (await terminalRequest(t, factory(onTime), 'POST', '/terminal/v1/pairing-code')).body;
+    t.ctx.clock.set(new Date(base + 9 * 60_000));
+    expect((await t.request('POST', `/v1/terminals/${onTime.sn}/pair`, { key: ownerKey, body: { pairingCode: onTimeCode.pairingCode } })).status).toBe(200);
+    t.ctx.clock.set(new Date(start));
+  });
+
+  it('refuses a hotline verification code after its 10 minutes and sends no activation code', async () => {
+    const base = Date.parse('2030-06-11T02:00:00Z');
+    t.ctx.clock.set(new Date(base));
+    const terminal = await deliveredTerminal();
+    expect((await t.request('POST', `/v1/terminals/${terminal.sn}/hotline/verify`, { key: agentKey })).status).toBe(201);
+    const verificationCode = String(sent.at(-1)!.params.code);
+    const sentBefore = sent.length;
+    t.ctx.clock.set(new Date(base + 10 * 60_000 + 5_000));
+    const late = await t.request('POST', `/v1/terminals/${terminal.sn}/hotline/confirm`, { key: agentKey, body: { verificationCode } });
+    expect(late.status).toBe(400);
+    expect(late.body.error).toMatchObject({ code: 'verification_code_invalid', details: { attemptsRemaining: 0 } });
+    expect(sent.length).toBe(sentBefore);
+    expect(await t.ctx.db.selectFrom('activation_codes').select('id').where('terminal_id', '=', terminal.id).execute()).toEqual([]);
+    expect(await statusOf(terminal.sn)).toBe('delivered');
+
+    // A new verification inside its 10 minutes works.
+    t.ctx.clock.set(new Date(base + 20 * 60_000));
+    await t.request('POST', `/v1/terminals/${terminal.sn}/hotline/verify`, { key: agentKey });
+    t.ctx.clock.set(new Date(base + 29 * 60_000));
+    const confirmed = await t.request('POST', `/v1/terminals/${terminal.sn}/hotline/confirm`, { key: agentKey, body: { verificationCode: String(sent.at(-1)!.params.code) } });
+    expect(confirmed.status).toBe(201);
+    t.ctx.clock.set(new Date(start));
   });
 
   it('verifies the caller by SMS code, then sends the activation code by SMS without showing it to the agent', async () => {

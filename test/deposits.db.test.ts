@@ -155,8 +155,13 @@ describe('deposit status, replacement and scope', () => {
     await sale(t.ctx, { merchantId: merchant.id, terminalId: old.id, amountFen: 10_000_000, feeFen: 60_000, at: day(400, 11) });
     await settle(400);
     t.ctx.clock.set(day(410));
-    const replacement = await activeTerminal(merchant.id, day(410));
-    await t.ctx.db.updateTable('terminals').set({ status: 'retired', replaced_by: replacement.id }).where('id', '=', old.id).execute();
+    // The real replace endpoint (换机); the new device then activates (the fixture stands in for it).
+    const replacement = await insertTerminal(t.ctx, { modelCode: traditional });
+    const swapped = await t.request('POST', `/v1/terminals/${old.sn}/replace`, { body: { newSn: replacement.sn, reason: 'broken' } });
+    expect(swapped.status).toBe(200);
+    expect((await t.request('GET', `/v1/terminals/${replacement.sn}/deposit`)).body)
+      .toMatchObject({ status: 'held', collected: 29_800, volume: 10_000_000, sn: replacement.sn });
+    await t.ctx.db.updateTable('terminals').set({ status: 'active', activated_at: day(410) }).where('id', '=', replacement.id).execute();
     await sale(t.ctx, { merchantId: merchant.id, terminalId: replacement.id, amountFen: 5_000_000, feeFen: 30_000, at: day(410, 11) });
     const view = await t.request('GET', `/v1/terminals/${replacement.sn}/deposit`);
     expect(view.body).toMatchObject({

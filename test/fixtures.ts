@@ -8,7 +8,7 @@ import type { TerminalStatus } from '../src/modules/terminals/terminal.state.js'
 
 export async function insertMerchant(ctx: AppContext, overrides: Partial<{
   status: 'draft' | 'approved' | 'under_review'; legalName: string; phone: string; email: string; mcc: string;
-  province: string; cityCode: string; riskLevel: 'low' | 'medium' | 'high';
+  province: string; city: string; cityCode: string; riskLevel: 'low' | 'medium' | 'high';
 }> = {}): Promise<{ id: string; mid: string }> {
   const id = newId('mch');
   const mid = `898${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1000)).padStart(3, '0')}`;
@@ -18,7 +18,7 @@ export async function insertMerchant(ctx: AppContext, overrides: Partial<{
     phone: overrides.phone ?? `138${String(randomInt(0, 1e8)).padStart(8, '0')}`, email: overrides.email ?? 'shop@example.com',
     id_number_enc: null, id_number_hash: null, id_number_mask: '110***********1234', id_name: '张三', id_expiry: '2040-01-01',
     uscc: null, license_name: null, license_expiry: null, mcc: overrides.mcc ?? '5812', province: overrides.province ?? '北京市',
-    city: '北京市', city_code: overrides.cityCode ?? '110100', district: '朝阳区', address_line: '建国路 1 号',
+    city: overrides.city ?? '北京市', city_code: overrides.cityCode ?? '110100', district: '朝阳区', address_line: '建国路 1 号',
     bank_name: '中国银行', account_number_enc: null, account_number_hash: null, account_number_mask: '6222********1234',
     account_holder: '张三', risk_score: 10, risk_level: overrides.riskLevel ?? 'low', risk_reasons: '[]',
     pricing_plan_id: null, submitted_at: now, approved_at: overrides.status === 'approved' || !overrides.status ? now : null,

@@ -1,9 +1,10 @@
 // Proves the terminal simulator against a real listening server: TerminalClient signs with the
 // factory key, unwraps the terminal key from /activate and signs later requests with it, runs the
 // self-test to `active`, receives a paired key through hello; and the jihuo-terminal CLI does the
-// walkthrough (init, boot, activate with a local typo check, self-test) with its JSON state file.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+// walkthrough (init, boot, activate with a local typo check, self-test) with its JSON state file,
+// prompts for the code on stdin (re-asking after a typo), and takes a sale.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -107,5 +108,67 @@ describe('jihuo-terminal CLI', () => {
     expect(passed.stdout).toContain('Self-test → active');
     const row = await t.ctx.db.selectFrom('terminals').select('status').where('id', '=', terminal.id).executeTakeFirstOrThrow();
     expect(row.status).toBe('active');
+  });
+});
+
+/** Runs the CLI with `input` on stdin (all at once, as a pipe would), whatever its exit code. */
+function cliWithInput(state: string, args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--state', state, ...args], { cwd: process.cwd() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('jihuo-terminal prompt and sale', () => {
+  const stateFile = () => join(mkdtempSync(join(tmpdir(), 'jihuo-terminal-')), 'pos.json');
+
+  it('reads the activation code from stdin, asking again after a typo that never reaches the server', async () => {
+    const { terminal } = await newTerminal();
+    const state = stateFile();
+    await run(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--state', state, 'init', '--server', server,
+      '--sn', terminal.sn, '--factory-key', terminal.factoryKey.toString('hex')], { cwd: process.cwd() });
+    const code = (await t.request('POST', `/v1/terminals/${terminal.sn}/activation-codes`, { body: { channel: 'portal' } })).body.code as string;
+    const typo = code.slice(0, 11) + String((Number(code[11]) + 1) % 10);
+
+    const nothing = await cliWithInput(state, ['activate'], `${typo}\n`);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toContain('no_input');
+
+    const result = await cliWithInput(state, ['activate'], `${typo}\n${code.slice(0, 4)} ${code.slice(4, 8)} ${code.slice(8)}\n`);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('Enter activation code:').length - 1).toBe(2);
+    expect(result.stdout).toContain('That code has a typo');
+    expect(result.stdout).toContain('激活成功 Activated: 模拟器小店');
+    expect(JSON.parse(readFileSync(state, 'utf8')).terminalKey).toMatch(/^[0-9a-f]{64}$/);
+    const stored = await t.ctx.db.selectFrom('activation_codes').select(['status', 'failed_attempts']).where('terminal_id', '=', terminal.id).execute();
+    expect(stored).toEqual([{ status: 'used', failed_attempts: 0 }]);
+    expect(await t.ctx.db.selectFrom('activation_attempts').select('id').where('terminal_id', '=', terminal.id).execute()).toEqual([]);
+  });
+
+  it('takes a sale and prints the result; the same idempotency key returns the same sale', async () => {
+    const terminal = await insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active' });
+    const state = stateFile();
+    writeFileSync(state, JSON.stringify({
+      server, sn: terminal.sn, factoryKey: terminal.factoryKey.toString('hex'), terminalKey: terminal.terminalKey!.toString('hex'),
+    }));
+    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--state', state, ...args], { cwd: process.cwd() });
+    const args = ['sale', '--method', 'credit_card', '--amount', '1000000', '--card', '622588:1234', '--idempotency-key', `sim-${terminal.sn}`];
+    const printed = JSON.parse((await cli(...args)).stdout) as Record<string, unknown>;
+    expect(printed).toMatchObject({ kind: 'sale', status: 'approved', method: 'credit_card', amount: 1_000_000, fee: 6000, net: 994_000, training: false });
+    expect(printed.id).toMatch(/^txn_/);
+    const row = await t.ctx.db.selectFrom('transactions').select(['terminal_id', 'card_bin', 'card_last4']).where('id', '=', String(printed.id)).executeTakeFirstOrThrow();
+    expect(row).toEqual({ terminal_id: terminal.id, card_bin: '622588', card_last4: '1234' });
+    expect(JSON.parse((await cli(...args)).stdout)).toEqual(printed);
+
+    const refused = await cli('sale', '--method', 'wechat_qr', '--amount', '12.5').catch((e: { code: number; stderr: string }) => e);
+    expect(refused).toMatchObject({ code: 1 });
+    expect((refused as { stderr: string }).stderr).toContain('validation_failed');
   });
 });

@@ -1,6 +1,7 @@
 // Proves terminal inventory over HTTP: device models, import (good, bad, atomic), assignment,
 // applications → shipping → delivery, replacement, the state machine's 409s, timeline, search,
-// merchant scoping, firmware rollout and minimum version, and concurrent shipments without duplicates.
+// merchant scoping, firmware rollout and minimum version (and the update hello offers), and
+// concurrent shipments without duplicates.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/platform/actor.js';
@@ -9,8 +10,12 @@ import { firmwareStatus } from '../src/modules/terminals/firmware.service.js';
 import { inRollout } from '../src/modules/terminals/firmware.js';
 import { terminalsModule } from '../src/modules/terminals/terminals.module.js';
 import { activationReasonFor, findTerminalBySn, transitionTerminal } from '../src/modules/terminals/terminal.service.js';
-import { insertMerchant } from './fixtures.js';
+import { versionKeySql } from '../src/modules/terminals/terminal-query.service.js';
+import { compareVersions, versionSortKey } from '../src/modules/terminals/firmware.js';
+import { sql } from 'kysely';
+import { insertMerchant, insertTerminal } from './fixtures.js';
 import { createTestApp, type TestApp } from './harness.js';
+import { terminalRequest } from './terminal-client.js';
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -320,6 +325,57 @@ describe('search', () => {
   });
 });
 
+describe('search by city and by a firmware range with pre-releases', () => {
+  it('filters by the merchant\'s city', async () => {
+    const model = await createModel();
+    const shenzhen = await insertMerchant(t.ctx, { city: '深圳市', cityCode: '440300' });
+    const beijing = await insertMerchant(t.ctx, { city: '北京市', cityCode: '110100' });
+    await importSns(model, sns('CITY', 3));
+    await t.request('POST', '/v1/terminals/CITY0000/assign', { body: { merchantId: shenzhen.id } });
+    await t.request('POST', '/v1/terminals/CITY0001/assign', { body: { merchantId: beijing.id } });
+    const inShenzhen = await t.request('GET', `/v1/terminals?modelCode=${model}&city=${encodeURIComponent('深圳市')}`);
+    expect(inShenzhen.status).toBe(200);
+    expect(inShenzhen.body.data.map((x: { sn: string }) => x.sn)).toEqual(['CITY0000']);
+    const inBeijing = await t.request('GET', `/v1/terminals?modelCode=${model}&city=${encodeURIComponent('北京市')}`);
+    expect(inBeijing.body.data.map((x: { sn: string }) => x.sn)).toEqual(['CITY0001']);
+    expect((await t.request('GET', `/v1/terminals?modelCode=${model}&city=${encodeURIComponent('上海市')}`)).body.data).toEqual([]);
+  });
+
+  it('orders pre-releases before their release, in both bounds', async () => {
+    const model = await createModel();
+    const versions = ['2.9.9', '2.10.0-beta.1', '2.10.0-beta.10', '2.10.0-rc.1', '2.10.0', '2.10.1-alpha', '2.10.1', 'custom-build'];
+    await importSns(model, sns('PRE', versions.length));
+    for (const [i, version] of versions.entries()) {
+      await t.ctx.db.updateTable('terminals').set({ firmware_version: version }).where('sn', '=', `PRE000${i}`).execute();
+    }
+    const range = async (query: string) => {
+      const res = await t.request('GET', `/v1/terminals?modelCode=${model}&${query}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.data.map((x: { firmwareVersion: string }) => x.firmwareVersion);
+    };
+    expect(await range('firmwareMin=2.10.0')).toEqual(['2.10.0', '2.10.1-alpha', '2.10.1']);
+    expect(await range('firmwareMax=2.10.0')).toEqual(['2.9.9', '2.10.0-beta.1', '2.10.0-beta.10', '2.10.0-rc.1', '2.10.0']);
+    expect(await range('firmwareMin=2.10.0-beta.2&firmwareMax=2.10.0-rc.1')).toEqual(['2.10.0-beta.10', '2.10.0-rc.1']);
+    expect(await range('firmwareMin=2.10.0-rc.1&firmwareMax=2.10.1-alpha')).toEqual(['2.10.0-rc.1', '2.10.0', '2.10.1-alpha']);
+    const bad = await t.request('GET', `/v1/terminals?modelCode=${model}&firmwareMin=2.10.0-`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+  });
+
+  it('computes in SQL the same version key as firmware.ts', async () => {
+    const versions = ['0', '1.2', '1.2.3.4', '999999.0.0', '2.10.0', '2.10.0-1', '2.10.0-beta', '2.10.0-beta.2', '2.10.0-beta.10',
+      '2.10.0-Beta', '2.10.0-rc.1.x', '02.1.0', 'v2', '2..0', ''];
+    for (const version of versions) {
+      const row = await sql<{ key: string | null }>`select ${versionKeySql(sql`${version}::text`)} as key`.execute(t.ctx.db);
+      expect(row.rows[0]!.key, version).toBe(versionSortKey(version));
+    }
+    const valid = versions.filter((v) => versionSortKey(v) !== null);
+    const sorted = (await sql<{ v: string }>`select v from unnest(${valid}::text[]) as u(v)
+      order by ${versionKeySql(sql.ref('v'))} collate "C", v`.execute(t.ctx.db)).rows.map((r) => r.v);
+    expect(sorted).toEqual([...valid].sort((a, b) => compareVersions(a, b) || (a < b ? -1 : 1)));
+  });
+});
+
 describe('firmware', () => {
   it('publishes releases, stages the rollout by SN hash and reports the minimum version', async () => {
     const model = await createModel({ minFirmware: '2.10.0' });
@@ -346,5 +402,86 @@ describe('firmware', () => {
     expect((await firmwareStatus(t.ctx.db, terminal)).belowMinimum).toBe(false);
     const releases = await t.request('GET', `/v1/device-models/${model}/firmware-releases`);
     expect(releases.body.data).toHaveLength(1);
+  });
+
+  it('offers the rollout\'s release on hello: inside yes, outside no, already on it no; mandatory below the minimum', async () => {
+    const model = await createModel({ minFirmware: '2.0.0' });
+    const merchant = await insertMerchant(t.ctx);
+    const release = await t.request('POST', `/v1/device-models/${model}/firmware-releases`, { body: { version: '2.11.0', notes: 'faster QR', rolloutPercent: 30 } });
+    const releaseId = release.body.id as string;
+    // SNs picked by the deterministic SN hash of this release.
+    const candidates = sns(`HL${modelSeq}X`, 60);
+    const insideSn = candidates.find((sn) => inRollout(sn, releaseId, 30))!;
+    const outsideSns = candidates.filter((sn) => !inRollout(sn, releaseId, 30)).slice(0, 2);
+    expect(insideSn).toBeDefined();
+    expect(outsideSns).toHaveLength(2);
+    const hello = async (sn: string, firmwareVersion: string) => {
+      const terminal = await insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active', sn, firmwareVersion });
+      const res = await terminalRequest(t, { sn, key: terminal.terminalKey! }, 'POST', '/terminal/v1/hello', { firmwareVersion });
+      expect(res.status).toBe(200);
+      return { res, terminal };
+    };
+    const inside = await hello(insideSn, '2.9.5');
+    expect(inside.res.body).toMatchObject({ status: 'active', reason: null, message: null, deadline: null, messages: [] });
+    expect(inside.res.body.update).toEqual({ version: '2.11.0', notes: 'faster QR', mandatory: false });
+    expect((await hello(outsideSns[0]!, '2.9.5')).res.body.update).toBeNull();
+
+    // Already on the release: nothing to offer; on its pre-release: the release is newer.
+    const who = { sn: insideSn, key: inside.terminal.terminalKey! };
+    expect((await terminalRequest(t, who, 'POST', '/terminal/v1/hello', { firmwareVersion: '2.11.0' })).body.update).toBeNull();
+    expect((await terminalRequest(t, who, 'POST', '/terminal/v1/hello', { firmwareVersion: '2.11.0-rc.1' })).body.update)
+      .toEqual({ version: '2.11.0', notes: 'faster QR', mandatory: false });
+
+    // Below the model minimum the update is mandatory, rollout stage or not (system_upgrade opens).
+    const below = await hello(outsideSns[1]!, '1.9.0');
+    expect(below.res.body.update).toEqual({ version: '2.11.0', notes: 'faster QR', mandatory: true });
+    expect(below.res.body.reason).toBe('system_upgrade');
+  });
+});
+
+describe('suspend and resume', () => {
+  async function activeTerminal() {
+    const model = await createModel();
+    const merchant = await insertMerchant(t.ctx);
+    return insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active' });
+  }
+  const suspend = (sn: string) => t.request('POST', `/v1/terminals/${sn}/suspend`, { body: { reason: 'chargeback review' } });
+  const resume = (sn: string) => t.request('POST', `/v1/terminals/${sn}/resume`, { body: { reason: 'cleared' } });
+
+  it('returns to reactivation_required while a blocking case is open, and to active once it is cancelled', async () => {
+    const terminal = await activeTerminal();
+    const opened = await t.request('POST', `/v1/terminals/${terminal.sn}/reactivations`, { body: { reason: 'risk_control', note: 'velocity' } });
+    expect(opened.status).toBe(201);
+    expect((await suspend(terminal.sn)).body.status).toBe('suspended');
+    const resumed = await resume(terminal.sn);
+    expect(resumed.status).toBe(200);
+    expect(resumed.body).toMatchObject({
+      status: 'reactivation_required', reactivation: { caseId: opened.body.id, reason: 'risk_control', policy: 'blocking' },
+    });
+    const timeline = await t.request('GET', `/v1/terminals/${terminal.sn}/timeline?limit=100`);
+    expect(timeline.body.data.at(-1)).toMatchObject({
+      from: 'suspended', to: 'reactivation_required', reason: 'cleared', details: { caseId: opened.body.id, caseReason: 'risk_control' },
+    });
+
+    expect((await suspend(terminal.sn)).body.status).toBe('suspended');
+    expect((await t.request('POST', `/v1/reactivations/${opened.body.id}/cancel`, { body: { note: 'false positive' } })).status).toBe(200);
+    expect((await resume(terminal.sn)).body).toMatchObject({ status: 'active', reactivation: null });
+  });
+
+  it('returns to active under a grace case, and to reactivation_required once its blocking start passed while suspended', async () => {
+    const terminal = await activeTerminal();
+    const grace = await t.request('POST', `/v1/terminals/${terminal.sn}/reactivations`, { body: { reason: 'security_verification', note: 'yearly' } });
+    expect(grace.body.policy).toBe('grace');
+    await suspend(terminal.sn);
+    expect((await resume(terminal.sn)).body).toMatchObject({ status: 'active', reactivation: { caseId: grace.body.id, policy: 'grace' } });
+
+    await suspend(terminal.sn);
+    const before = t.ctx.clock.now();
+    t.ctx.clock.set(new Date(Date.parse(grace.body.deadline) + 2 * 86_400_000));
+    try {
+      expect((await resume(terminal.sn)).body).toMatchObject({ status: 'reactivation_required', reactivation: { caseId: grace.body.id } });
+    } finally {
+      t.ctx.clock.set(before);
+    }
   });
 });

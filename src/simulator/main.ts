@@ -35,15 +35,24 @@ async function boot(client: TerminalClient, firmware?: string, cityCode?: string
   if (view.terminalKey) print(['New terminal key received and stored; requests are now signed with it.']);
 }
 
+/**
+ * Asks for the code until one passes the local Damm check. Reads lines through the interface's
+ * iterator, which buffers them: `rl.question` drops lines that arrive before it is called, so a
+ * piped second line (after a typo) was lost.
+ */
 async function askCode(): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
+  rl.setPrompt('请输入激活码 Enter activation code: ');
+  rl.prompt();
   try {
-    for (;;) {
-      const code = normalizeActivationCode(await rl.question('请输入激活码 Enter activation code: '));
+    for await (const line of rl) {
+      const code = normalizeActivationCode(line);
       if (checkActivationCode(code) === 'ok') return code;
       process.stdout.write('激活码有误，请检查后重新输入 / That code has a typo; check it and enter it again.\n');
+      rl.prompt();
     }
   } finally { rl.close(); }
+  throw new TerminalError(0, 'no_input', '未输入激活码 / No activation code was entered', {});
 }
 
 program.command('init').description('Create the state file of a terminal')

@@ -17,6 +17,7 @@ export interface HelloView {
   status: string; reason?: string | null; message?: Localized | null; deadline?: string | null; caseId?: string | null;
   helpSlug?: string | null; messages?: Array<{ kind: string; text: Localized; noticeCode?: string | null }>;
   selfTest?: { components: Array<{ component: string; guidance: Localized }> };
+  update?: { version: string; notes: string; mandatory: boolean } | null;
 }
 
 export function renderScreen(view: HelloView, sn: string): string[] {
@@ -27,6 +28,10 @@ export function renderScreen(view: HelloView, sn: string): string[] {
   if (view.deadline) lines.push(`│ 截止 Deadline: ${view.deadline}`);
   if (view.helpSlug) lines.push(`│ 帮助 Help: ${view.helpSlug}`);
   for (const c of view.selfTest?.components ?? []) lines.push(`│ - ${c.component}: ${c.guidance.zh} / ${c.guidance.en}`);
+  if (view.update) {
+    const kind = view.update.mandatory ? '必须更新 Required update' : '可更新 Update available';
+    lines.push(`│ ⬆ ${kind}: ${view.update.version}${view.update.notes ? ` — ${view.update.notes}` : ''}`);
+  }
   for (const m of view.messages ?? []) lines.push(`│ ✉ [${m.kind}] ${m.text.zh} / ${m.text.en}${m.noticeCode ? ` (核验码 ${m.noticeCode})` : ''}`);
   lines.push('└─────────────────────────────');
   return lines;

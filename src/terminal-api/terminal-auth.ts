@@ -1,7 +1,8 @@
 // Authentication of terminal requests (SPEC §6, Appendix A). Every /terminal/v1 request is signed
 // with HMAC-SHA256 over method, path with query, timestamp, nonce and the body's SHA-256. Before
 // activation the key is the factory key; after, the terminal key (the previous one is accepted
-// until the terminal has used the new one). Freshness and nonces use the real wall clock.
+// until the terminal has used the new one: the first request signed with the new key forgets the
+// previous one). Freshness and nonces use the real wall clock.
 import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { AppContext } from '../platform/context.js';
@@ -75,6 +76,13 @@ export async function authenticateTerminal(ctx: AppContext, request: FastifyRequ
     .values({ sn, nonce, seen_at: new Date(wallNow) })
     .onConflict((oc) => oc.columns(['sn', 'nonce']).doNothing()).returning('nonce').executeTakeFirst();
   if (!stored) throw fail('nonce_reused');
+
+  // The terminal holds the new key now: the previous one stops working. Only while the key that
+  // signed is still the current one (a rotation in between keeps its own hand-over).
+  if (keyKind === 'terminal' && terminal.previous_terminal_key_enc !== null && terminal.terminal_key_enc !== null) {
+    await ctx.db.updateTable('terminals').set({ previous_terminal_key_enc: null })
+      .where('id', '=', terminal.id).where('terminal_key_enc', '=', terminal.terminal_key_enc).execute();
+  }
 
   return { id: terminal.id, sn: terminal.sn, merchantId: terminal.merchant_id, keyKind };
 }

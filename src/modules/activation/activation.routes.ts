@@ -104,7 +104,7 @@ function terminalRoutes(app: JihuoApp, ctx: AppContext): void {
   app.post('/terminal/v1/hello', {
     config: { access: { terminal: true } },
     schema: {
-      tags: terminalTags, summary: 'Boot and heartbeat: state, reason, explanation, deadline, messages',
+      tags: terminalTags, summary: 'Boot and heartbeat: state, reason, explanation, deadline, messages, firmware update',
       body: Strict({
         firmwareVersion: Type.String({ minLength: 1, maxLength: 64 }),
         location: Type.Optional(Strict({
@@ -119,6 +119,8 @@ function terminalRoutes(app: JihuoApp, ctx: AppContext): void {
           status: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), message: Type.Union([Localized, Type.Null()]),
           deadline: Type.Union([Type.String(), Type.Null()]), caseId: Type.Union([Type.String(), Type.Null()]),
           helpSlug: Type.Union([Type.String(), Type.Null()]), messages: Type.Array(Message), tid: Type.Union([Type.String(), Type.Null()]),
+          update: Type.Union([Type.Object({ version: Type.String(), notes: Type.String(), mandatory: Type.Boolean() }), Type.Null()],
+            { description: 'The firmware release offered to this terminal (staged rollout); mandatory below the model minimum' }),
           selfTest: Type.Optional(Type.Object({ components: Type.Array(Component) })), terminalKey: Type.Optional(Wrapped),
         }),
       },

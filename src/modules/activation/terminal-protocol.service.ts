@@ -13,6 +13,7 @@ import { evaluateHelloLocation } from '../risk/risk.service.js';
 import { sendNotification } from '../notifications/notification.service.js';
 import { reasonCatalogue, reasonText, type ReasonCode } from '../reactivation/reasons.js';
 import { openAutoTicket } from '../support/ticket.service.js';
+import { firmwareUpdateFor, type FirmwareUpdate } from '../terminals/firmware.service.js';
 import {
   activationReasonFor, appendTerminalEvent, lastEnteredStatusAt, lockTerminal, transitionTerminal, type TerminalRow,
 } from '../terminals/terminal.service.js';
@@ -38,6 +39,8 @@ export interface HelloResponse {
   helpSlug: string | null;
   messages: TerminalMessageView[];
   tid: string | null;
+  /** The firmware release offered to this terminal (staged rollout), or null. */
+  update: FirmwareUpdate | null;
   selfTest?: { components: ComponentReport[] };
   terminalKey?: WrappedKey;
 }
@@ -96,6 +99,7 @@ export async function hello(ctx: AppContext, sn: string, body: HelloBody): Promi
 
     const response: HelloResponse = {
       status: terminal.status, reason: null, message: null, deadline: null, caseId: null, helpSlug: null, messages: [], tid: terminal.tid,
+      update: terminal.status === 'retired' ? null : await firmwareUpdateFor(trx, terminal),
     };
     if (terminal.activated_at === null && firstActivationStatuses.includes(terminal.status)) {
       const reason = await firstActivationReason(trx, terminal);

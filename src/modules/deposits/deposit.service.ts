@@ -271,9 +271,24 @@ export function depositView(row: DepositTable, sn: string, now: Date): DepositVi
   };
 }
 
+/** The terminals a terminal replaced, nearest first (换机 chains), bounded by the chain depth. */
+async function predecessorIds(trx: Executor, terminal: { id: string; sn: string }): Promise<string[]> {
+  const ids: string[] = [];
+  let current = terminal;
+  for (let depth = 0; depth < replacementChainDepthMax; depth++) {
+    const previous = await trx.selectFrom('terminals').select(['id', 'sn'])
+      .where('replaced_by', 'in', [current.id, current.sn]).executeTakeFirst();
+    if (!previous || ids.includes(previous.id)) break;
+    ids.push(previous.id);
+    current = previous;
+  }
+  return ids;
+}
+
 /** The deposit of one terminal, brought up to date (created, refunded or forfeited) as of `now`. */
 export async function terminalDeposit(ctx: AppContext, trx: Executor, terminal: { id: string; sn: string; model_code: string }, now: Date): Promise<DepositView> {
-  await syncDeposits(trx, now, { terminalIds: [terminal.id] });
+  // A replacement carries its predecessor's deposit, which may not have been created yet.
+  await syncDeposits(trx, now, { terminalIds: [terminal.id, ...(await predecessorIds(trx, terminal))] });
   const link = await trx.selectFrom('deposit_terminals').select('deposit_id').where('terminal_id', '=', terminal.id).executeTakeFirst();
   if (link) {
     await evaluateDeposits(ctx, trx, now, { depositIds: [link.deposit_id] });

@@ -2,6 +2,7 @@
 // - terminals: GET /v1/terminals/{sn} shows `openCaseSummary`.
 // - activation: `hello` asks `onHello` what to tell the terminal (reason, message, deadline, key);
 //   codes may be issued where `needsActivationCode`; activation calls `onTerminalReactivated`.
+// - terminals: resuming a suspended terminal asks `statusOnResume` (blocked cases stay blocked).
 // - transactions: `gateTransaction` says whether a terminal may transact now (blocking cases,
 //   dormant terminals) and with which decline code. Checked at transaction start only, so a
 //   transaction in flight is never interrupted.
@@ -193,6 +194,20 @@ export async function gateTransaction(ctx: AppContext, trx: Executor, terminal: 
     return { allowed: false, declineCode: 'dormant', caseId: opened.id };
   }
   return { allowed: true, declineCode: null, caseId: null };
+}
+
+/**
+ * The status a suspended terminal returns to when an operator resumes it (Appendix B): while a
+ * blocking case is open (or a grace case whose blocking start passed during the suspension, which
+ * blocks now) that is `reactivation_required`, otherwise `active`. Inside the caller's transaction.
+ */
+export async function statusOnResume(ctx: AppContext, trx: Executor, terminal: TerminalRow): Promise<{
+  status: 'active' | 'reactivation_required'; caseId: string | null; reason: string | null;
+}> {
+  let open = await findOpenCase(trx, terminal.id, true);
+  if (open && open.policy === 'grace') open = await blockIfDue(ctx, trx, open, terminal);
+  if (open && open.blocked_at !== null) return { status: 'reactivation_required', caseId: open.id, reason: open.reason };
+  return { status: 'active', caseId: null, reason: null };
 }
 
 export interface CodeRequirement { caseId: string; reason: string; pendingSteps: StepKind[] }

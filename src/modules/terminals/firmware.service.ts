@@ -88,3 +88,32 @@ export async function firmwareStatus(db: Executor, terminal: Pick<TerminalRow, '
     latestRelease: offered ? { id: offered.id, version: offered.version, notes: offered.notes } : null,
   };
 }
+
+/** The update `hello` offers a terminal (SPEC §6 "pending messages and updates"). */
+export interface FirmwareUpdate { version: string; notes: string; mandatory: boolean }
+
+/**
+ * Which update to offer: the newest release the terminal is in the staged rollout of and does not
+ * run yet. A terminal below the model's minimum must update (it has a `system_upgrade` case), so
+ * the stage does not hold it back: it gets the newest started release (rollout above 0%) that
+ * reaches the minimum, marked mandatory. Pure: the caller loads the releases.
+ */
+export function updateFor(sn: string, current: string | null, minFirmware: string | null,
+  releases: readonly FirmwareReleaseRow[]): { release: FirmwareReleaseRow; mandatory: boolean } | null {
+  const offered = offeredRelease(sn, current, releases);
+  const below = current !== null && minFirmware !== null && compareVersions(current, minFirmware) < 0;
+  if (!below) return offered ? { release: offered, mandatory: false } : null;
+  const reaches = (r: FirmwareReleaseRow) => compareVersions(r.version, minFirmware) >= 0;
+  if (offered && reaches(offered)) return { release: offered, mandatory: true };
+  const sufficient = releases.filter((r) => r.rollout_percent > 0 && reaches(r))
+    .sort((a, b) => compareVersions(b.version, a.version))[0];
+  if (sufficient) return { release: sufficient, mandatory: true };
+  return offered ? { release: offered, mandatory: false } : null;
+}
+
+/** The update for a terminal as `hello` reports it, or null (read-only). */
+export async function firmwareUpdateFor(db: Executor, terminal: Pick<TerminalRow, 'sn' | 'model_code' | 'firmware_version'>): Promise<FirmwareUpdate | null> {
+  const model = await getDeviceModel(db, terminal.model_code);
+  const chosen = updateFor(terminal.sn, terminal.firmware_version, model.min_firmware, await listReleases(db, terminal.model_code));
+  return chosen ? { version: chosen.release.version, notes: chosen.release.notes, mandatory: chosen.mandatory } : null;
+}

@@ -1,7 +1,9 @@
-// Proves semantic version order (not string order) and deterministic, monotone rollout membership.
+// Proves semantic version order (not string order), deterministic, monotone rollout membership,
+// and which update hello offers (rollout stage, mandatory below the model minimum).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareVersions, inRollout, isVersion, rolloutBucket } from './firmware.js';
+import { compareVersions, inRollout, isVersion, rolloutBucket, versionSortKey } from './firmware.js';
+import { updateFor, type FirmwareReleaseRow } from './firmware.service.js';
 
 const core = fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 4 }).map((p) => p.join('.'));
 const version = fc.tuple(core, fc.option(fc.constantFrom('alpha', 'beta.1', 'rc.2', '1'), { nil: undefined }))
@@ -50,6 +52,27 @@ describe('compareVersions', () => {
   });
 });
 
+describe('versionSortKey', () => {
+  const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  it('orders like compareVersions', () => {
+    fc.assert(fc.property(version, version, (a, b) => {
+      expect(byteOrder(versionSortKey(a)!, versionSortKey(b)!)).toBe(compareVersions(a, b));
+    }));
+  });
+
+  it.each([
+    ['2.10.0-beta.1', '2.9.9'], ['2.10.0', '2.10.0-rc.1'], ['2.10.0-rc.1', '2.10.0-beta.2'],
+    ['2.0.0-beta.10', '2.0.0-beta.2'], ['2.0.0-alpha.1', '2.0.0-alpha'], ['2.0.0-a', '2.0.0-1'],
+  ] as const)('%s sorts after %s', (high, low) => {
+    expect(versionSortKey(high)! > versionSortKey(low)!).toBe(true);
+  });
+
+  it('is null for text that is not a version', () => {
+    expect(versionSortKey('latest')).toBeNull();
+    expect(versionSortKey('2.1')).toBe(versionSortKey('2.1.0.0'));
+  });
+});
+
 describe('inRollout', () => {
   it('is never in at 0% and always in at 100%', () => {
     fc.assert(fc.property(sn, fc.string(), (s, release) => {
@@ -76,5 +99,31 @@ describe('inRollout', () => {
   it('gives a terminal independent buckets for different releases', () => {
     expect(rolloutBucket('SN00000001', 'fw_a')).not.toBe(rolloutBucket('SN00000001', 'fw_b'));
     expect(rolloutBucket('SN00000001', 'fw_a')).toBe(rolloutBucket('SN00000001', 'fw_a'));
+  });
+});
+
+describe('updateFor', () => {
+  const at = new Date('2030-01-01T00:00:00Z');
+  const release = (id: string, version: string, rolloutPercent: number): FirmwareReleaseRow => ({
+    id, model_code: 'M', version, notes: `notes ${version}`, rollout_percent: rolloutPercent, created_at: at, updated_at: at,
+  });
+  const all = [release('fw_a', '2.5.0', 100), release('fw_b', '3.0.0', 0), release('fw_c', '2.6.0-beta.1', 100)];
+  it.each([
+    ['on 2.4, min 2.0: newest in rollout, optional', '2.4.0', '2.0.0', '2.6.0-beta.1', false],
+    ['on the newest already: nothing', '2.6.0-beta.1', '2.0.0', null, false],
+    ['below min 2.5: the rollout release reaches it, mandatory', '2.1.0', '2.5.0', '2.6.0-beta.1', true],
+    ['below min 3.0: only a 0% release reaches it: optional offer', '2.1.0', '3.0.0', '2.6.0-beta.1', false],
+    ['unknown version: newest in rollout', null, '2.0.0', '2.6.0-beta.1', false],
+  ] as const)('%s', (_name, current, min, version, mandatory) => {
+    const chosen = updateFor('SN1', current, min, all);
+    expect(chosen ? { version: chosen.release.version, mandatory: chosen.mandatory } : null)
+      .toEqual(version === null ? null : { version, mandatory });
+  });
+
+  it('gives a terminal below the minimum a started release even outside its rollout share', () => {
+    const staged = [release('fw_x', '4.0.0', 1)];
+    const outside = ['SNA', 'SNB', 'SNC', 'SND'].find((sn) => !inRollout(sn, 'fw_x', 1))!;
+    expect(updateFor(outside, '3.9.0', '3.0.0', staged)).toBeNull();
+    expect(updateFor(outside, '2.0.0', '3.0.0', staged)).toEqual({ release: staged[0], mandatory: true });
   });
 });

@@ -55,6 +55,28 @@ function splitPre(version: string): [string, string | null] {
   return dash < 0 ? [version, null] : [version.slice(0, dash), version.slice(dash + 1)];
 }
 
+/** Width of a core part (`versionPattern` allows 6 digits) and of a numeric pre-release identifier. */
+const coreDigits = 6;
+const preDigits = 32;
+
+/**
+ * A text key whose byte order (SQL `collate "C"`) is `compareVersions` order, so a database can
+ * filter version ranges: core parts padded to four zero-filled numbers, then `~` for a release or
+ * `-` and the pre-release identifiers (numeric `0` + zero-filled, alphanumeric `1` + text, joined
+ * by `.`, which sorts below every identifier character). Null for text that is not a version.
+ * `versionKeySql` in terminal-query.service.ts computes the same key in SQL.
+ */
+export function versionSortKey(version: string): string | null {
+  if (!isVersion(version)) return null;
+  const [core, pre] = splitPre(version);
+  const parts = core.split('.');
+  while (parts.length < 4) parts.push('0');
+  const head = parts.map((p) => p.padStart(coreDigits, '0')).join('.');
+  if (pre === null) return `${head}~`;
+  const ids = pre.split('.').map((id) => (/^\d+$/.test(id) ? `0${id.padStart(preDigits, '0')}` : `1${id}`));
+  return `${head}-${ids.join('.')}`;
+}
+
 /** Buckets of the rollout: percent is whole, so 10,000 buckets give exact shares to 0.01%. */
 export const rolloutBuckets = 10_000;
 

@@ -1,35 +1,41 @@
 // Reads of terminals: search with filters and cursor pagination, and the timeline (SPEC §4).
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../platform/db/schema.js';
 import { decodeCursor, pageLimit, toPage, type PageResult } from '../../platform/http/pagination.js';
 import { validationError } from '../../platform/http/errors.js';
+import { isVersion, versionPattern, versionSortKey } from './firmware.js';
 import type { TerminalStatus } from './terminal.state.js';
 import type { TerminalRow } from './terminal.service.js';
 
 export interface TerminalFilters {
   status?: TerminalStatus; modelCode?: string; merchantId?: string; cityCode?: string; city?: string;
-  /** Inclusive semantic range over numeric versions (`2.9.0` ≤ v ≤ `2.10.3`). */
+  /** Inclusive semantic range (`2.9.0` ≤ v ≤ `2.10.3`; pre-releases sort before their release). */
   firmwareMin?: string; firmwareMax?: string;
 }
 
-const numericVersion = /^\d{1,6}(\.\d{1,6}){0,3}$/;
-
-/** A version as an integer array padded to four parts, so PostgreSQL compares it semantically. */
-function versionArray(version: string): number[] {
-  const parts = version.split('.').map(Number);
-  while (parts.length < 4) parts.push(0);
-  return parts;
+/**
+ * `versionSortKey` (firmware.ts) in SQL, over a text column: compared with `collate "C"` it gives
+ * semantic version order, pre-releases included ("2.10.0-beta.1" < "2.10.0"). Null for text
+ * that is not a version, so such terminals fall outside every range.
+ */
+export function versionKeySql(column: RawBuilder<unknown>): RawBuilder<string | null> {
+  return sql<string | null>`(case when ${column} ~ ${versionPattern.source} then
+    (select string_agg(lpad(p, 6, '0'), '.' order by n)
+      from unnest((string_to_array(split_part(${column}, '-', 1) || '.0.0.0', '.'))[1:4]) with ordinality as core(p, n))
+    || case when strpos(${column}, '-') > 0 then '-' || (
+      select string_agg(case when i ~ '^[0-9]+$' then '0' || lpad(i, 32, '0') else '1' || i end, '.' order by n)
+      from unnest(string_to_array(substr(${column}, strpos(${column}, '-') + 1), '.')) with ordinality as pre(i, n))
+    else '~' end
+  end)`;
 }
 
-const columnVersionArray = sql<number[]>`(case when terminals.firmware_version ~ '^[0-9]{1,6}(\\.[0-9]{1,6}){0,3}'
-  then (string_to_array(substring(terminals.firmware_version from '^[0-9]{1,6}(?:\\.[0-9]{1,6}){0,3}') || '.0.0.0', '.'))[1:4]::int[]
-  end)`;
+const columnVersionKey = versionKeySql(sql.ref('terminals.firmware_version'));
 
 export async function searchTerminals(db: Executor, filters: TerminalFilters, page: { limit?: number; cursor?: string }): Promise<PageResult<TerminalRow>> {
   for (const field of ['firmwareMin', 'firmwareMax'] as const) {
     const value = filters[field];
-    if (value !== undefined && !numericVersion.test(value)) {
-      throw validationError([{ field, rule: 'version', message: 'must be a numeric version such as 2.10.0' }]);
+    if (value !== undefined && !isVersion(value)) {
+      throw validationError([{ field, rule: 'version', message: 'must be a version such as 2.10.0 or 2.10.0-beta.1' }]);
     }
   }
   const limit = pageLimit(page.limit);
@@ -45,10 +51,10 @@ export async function searchTerminals(db: Executor, filters: TerminalFilters, pa
   }
   if (filters.city) query = query.where('merchants.city', '=', filters.city);
   if (filters.firmwareMin) {
-    query = query.where(sql<boolean>`${columnVersionArray} >= ${sql.val(versionArray(filters.firmwareMin))}::int[]`);
+    query = query.where(sql<boolean>`${columnVersionKey} collate "C" >= ${versionSortKey(filters.firmwareMin)}`);
   }
   if (filters.firmwareMax) {
-    query = query.where(sql<boolean>`${columnVersionArray} <= ${sql.val(versionArray(filters.firmwareMax))}::int[]`);
+    query = query.where(sql<boolean>`${columnVersionKey} collate "C" <= ${versionSortKey(filters.firmwareMax)}`);
   }
   const rows = await query.execute();
   return toPage(rows, limit, (r) => [r.sn], (r) => r);

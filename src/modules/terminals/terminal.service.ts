@@ -12,6 +12,7 @@ import { validationError } from '../../platform/http/errors.js';
 import { getMerchantSummary } from '../merchants/merchant.service.js';
 import { openCaseSummary, type OpenCaseSummary } from '../reactivation/reactivation.hooks.js';
 import { emitEvent, recordEvent, type WebhookEventType } from '../notifications/webhook.service.js';
+import { copyTerminalSettings } from '../transactions/terminal-operator.service.js';
 
 export type TerminalRow = Selectable<TerminalTable>;
 
@@ -141,6 +142,9 @@ export async function assignTerminal(ctx: AppContext, trx: Executor, actor: Acto
  * Replacement (换机, SPEC §4): the old terminal retires (`replaced_by` = the new terminal's id),
  * the new one leaves stock for the same merchant with the old one's settings, and then needs an
  * activation code with reason `device_replacement` (see `activationReasonFor`).
+ * Settings are what the merchant configured per terminal: training mode (here), operators and the
+ * supervisor password (the transactions module's `copyTerminalSettings`); lockouts stay behind.
+ * Quiet hours are the merchant's, so they follow by themselves; the deposit follows `replaced_by`.
  */
 export async function replaceTerminal(ctx: AppContext, trx: Executor, actor: Actor,
   input: { sn: string; newSn: string; reason: string | null }): Promise<{ old: TerminalRow; replacement: TerminalRow }> {
@@ -166,9 +170,13 @@ export async function replaceTerminal(ctx: AppContext, trx: Executor, actor: Act
     set: { merchant_id: old.merchant_id, tid: await newTid(trx), training_mode: old.training_mode },
     details: { replacesSn: old.sn, replacesTerminalId: old.id, note: input.reason },
   });
+  const settings = await copyTerminalSettings(trx, { fromTerminalId: old.id, toTerminalId: replacement.id, merchantId: old.merchant_id, at });
   await appendTerminalEvent(trx, {
     terminal: replacement, at, kind: 'replacement', actor, reason: 'device_replacement',
-    details: { replacesSn: old.sn, replacesTerminalId: old.id, note: input.reason },
+    details: {
+      replacesSn: old.sn, replacesTerminalId: old.id, note: input.reason, trainingMode: old.training_mode,
+      operators: settings.operators, supervisorPassword: settings.supervisorPassword,
+    },
   });
   const retired = await transitionTerminal(trx, {
     sn: old.sn, to: 'retired', actor, at, reason: 'replaced', set: { replaced_by: replacement.id },

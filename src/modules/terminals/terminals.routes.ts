@@ -12,9 +12,11 @@ import { inRollout } from './firmware.js';
 import { importTerminals } from './terminal-import.service.js';
 import { searchTerminals, terminalTimeline } from './terminal-query.service.js';
 import {
-  assignTerminal, getTerminalBySn, replaceTerminal, terminalView, transitionTerminal, type TerminalRow,
+  assignTerminal, getTerminalBySn, lockTerminal, replaceTerminal, terminalView, transitionTerminal, type TerminalRow,
 } from './terminal.service.js';
+import type { Executor } from '../../platform/db/schema.js';
 import { deviceKinds, terminalStatuses, type TerminalStatus } from './terminal.state.js';
+import { statusOnResume } from '../reactivation/reactivation.hooks.js';
 
 const tags = ['terminals'];
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -134,6 +136,12 @@ export function deviceModelRoutes(app: JihuoApp, ctx: AppContext): void {
   });
 }
 
+/** Where a resumed terminal goes; only a suspended terminal asks re-activation (else the 409 says why). */
+async function resumeTarget(ctx: AppContext, trx: Executor, sn: string): Promise<Awaited<ReturnType<typeof statusOnResume>> | null> {
+  const terminal = await lockTerminal(trx, sn);
+  return terminal.status === 'suspended' ? statusOnResume(ctx, trx, terminal) : null;
+}
+
 export function terminalRoutes(app: JihuoApp, ctx: AppContext): void {
   app.post('/v1/terminals/import', {
     bodyLimit: importBodyBytesMax,
@@ -219,7 +227,7 @@ export function terminalRoutes(app: JihuoApp, ctx: AppContext): void {
 
   const lifecycle: { path: string; to: TerminalStatus; from: readonly TerminalStatus[]; summary: string }[] = [
     { path: 'suspend', to: 'suspended', from: ['active', 'reactivation_required'], summary: 'Suspend a terminal' },
-    { path: 'resume', to: 'active', from: ['suspended'], summary: 'Resume a suspended terminal' },
+    { path: 'resume', to: 'active', from: ['suspended'], summary: 'Resume a suspended terminal (to reactivation_required while a blocking case is open)' },
     { path: 'retire', to: 'retired', from: terminalStatuses.filter((s) => s !== 'retired'), summary: 'Retire a terminal' },
   ];
   for (const step of lifecycle) {
@@ -229,8 +237,11 @@ export function terminalRoutes(app: JihuoApp, ctx: AppContext): void {
     }, async (request) => {
       const actor = actorOf(request);
       const row = await ctx.db.transaction().execute(async (trx) => {
+        // Resuming returns to `reactivation_required` while a blocking case is open (Appendix B).
+        const resume = step.path === 'resume' ? await resumeTarget(ctx, trx, request.params.sn) : null;
         const updated = await transitionTerminal(trx, {
-          sn: request.params.sn, to: step.to, from: step.from, actor, at: ctx.clock.now(), reason: request.body.reason,
+          sn: request.params.sn, to: resume?.status ?? step.to, from: step.from, actor, at: ctx.clock.now(), reason: request.body.reason,
+          ...(resume?.caseId ? { details: { caseId: resume.caseId, caseReason: resume.reason } } : {}),
         });
         await ctx.audit(trx, actor, {
           action: `terminal.${step.path}`, subjectType: 'terminal', subjectId: updated.id, merchantId: updated.merchant_id,

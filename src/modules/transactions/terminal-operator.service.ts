@@ -176,3 +176,33 @@ export async function signInOperator(ctx: AppContext, terminal: { id: string; me
   if (outcome.locked) throw new AppError('account_locked', 'This operator is locked after too many wrong PINs; retry later');
   throw new AppError('login_failed', 'The operator number or PIN is wrong');
 }
+
+/**
+ * Replacement (换机, SPEC §4): gives the device that replaces a terminal the same operators (with
+ * their PINs) and supervisor password, inside the caller's transaction. Lockouts and failure
+ * counters stay behind: the new device starts unlocked. The retired device's rows stay as they
+ * are (clearing its supervisor password would fall back to the weaker factory default).
+ */
+export async function copyTerminalSettings(trx: Executor, input: {
+  fromTerminalId: string; toTerminalId: string; merchantId: string; at: Date;
+}): Promise<{ operators: number; supervisorPassword: boolean }> {
+  const operators = await trx.selectFrom('terminal_operators').select(['operator_no', 'name', 'pin_hash', 'created_at'])
+    .where('terminal_id', '=', input.fromTerminalId).orderBy('operator_no').execute();
+  if (operators.length > 0) {
+    await trx.insertInto('terminal_operators').values(operators.map((o) => ({
+      terminal_id: input.toTerminalId, merchant_id: input.merchantId, operator_no: o.operator_no, name: o.name,
+      pin_hash: o.pin_hash, failed_attempts: 0, locked_until: null, created_at: o.created_at, updated_at: input.at,
+    }))).onConflict((oc) => oc.columns(['terminal_id', 'operator_no']).doNothing()).execute();
+  }
+  const supervisor = await trx.selectFrom('terminal_supervisors').select('password_hash')
+    .where('terminal_id', '=', input.fromTerminalId).executeTakeFirst();
+  const hash = supervisor?.password_hash ?? null;
+  if (hash !== null) {
+    await trx.insertInto('terminal_supervisors').values({
+      terminal_id: input.toTerminalId, merchant_id: input.merchantId, password_hash: hash, failed_attempts: 0, locked_until: null, updated_at: input.at,
+    }).onConflict((oc) => oc.column('terminal_id').doUpdateSet({
+      password_hash: hash, merchant_id: input.merchantId, failed_attempts: 0, locked_until: null, updated_at: input.at,
+    })).execute();
+  }
+  return { operators: operators.length, supervisorPassword: hash !== null };
+}

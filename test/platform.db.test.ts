@@ -88,3 +88,32 @@ describe('API keys', () => {
     expect(row.key_hash).toBe(t.ctx.hash('api_key', created.key));
   });
 });
+
+describe('test clock disabled', () => {
+  it('answers 404 not_found whatever the body, before validation', async () => {
+    const off = await createTestApp({ config: { enableTestClock: false } });
+    try {
+      const bodies = [
+        { body: { now: '2030-01-02T03:04:05Z' } },
+        { body: { now: 'yesterday' } },
+        { body: { now: 12, extra: 1 } },
+        { rawBody: '{"now":' },
+        {},
+      ];
+      for (const options of bodies) {
+        const res = await off.request('POST', '/v1/test-clock', { key: null, ...options });
+        expect(res.status).toBe(404);
+        expect(res.body.error.code).toBe('not_found');
+        expect(res.body.error.requestId).toMatch(/^req_/);
+      }
+      const read = await off.request('GET', '/v1/test-clock', { key: null });
+      expect(read.status).toBe(404);
+      expect(read.body.error.code).toBe('not_found');
+      const before = off.ctx.clock.offsetMs();
+      await off.request('POST', '/v1/test-clock', { body: { now: '2040-01-01T00:00:00Z' } });
+      expect(off.ctx.clock.offsetMs()).toBe(before);
+    } finally {
+      await off.close();
+    }
+  });
+});

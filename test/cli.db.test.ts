@@ -91,6 +91,13 @@ describe('jihuo CLI', () => {
     expect(all.stdout).toContain('audit: BROKEN');
   }, cliTestTimeoutMs);
 
+  it('refuses to start with risk thresholds out of order (one clear line, exit code 1)', () => {
+    const result = jihuo(['migrate'], { JIHUO_RISK_REVIEW_SCORE: '80', JIHUO_RISK_REJECT_SCORE: '70' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('jihuo: JIHUO_RISK_REVIEW_SCORE (80) and JIHUO_RISK_REJECT_SCORE (70) '
+      + 'must satisfy 0 < review < reject <= 100');
+  }, cliTestTimeoutMs);
+
   it('refuses a merchant role without a merchant', () => {
     const result = jihuo(['apikey', 'create', '--role', 'merchant_owner']);
     expect(result.status).toBe(1);

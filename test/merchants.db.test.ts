@@ -180,6 +180,25 @@ describe('submit and review', () => {
     expect(submit.body.risk.reasons.map((r: { code: string }) => r.code)).toEqual(['documents_missing']);
   });
 
+  it('decides by the configured risk thresholds (JIHUO_RISK_REVIEW_SCORE / JIHUO_RISK_REJECT_SCORE)', async () => {
+    const defaults = t.ctx.config.riskThresholds;
+    const reviewed = await create(individual({ mcc: '7995' }));
+    const underDefaults = await t.request('POST', `/v1/merchants/${reviewed.id}/submit`);
+    expect(underDefaults.body).toMatchObject({ status: 'under_review', risk: { score: 55, level: 'medium' } });
+    try {
+      t.ctx.config.riskThresholds = { reviewScore: 20, rejectScore: 50 };
+      const rejected = await create(individual({ mcc: '7995' }));
+      const strict = await t.request('POST', `/v1/merchants/${rejected.id}/submit`);
+      expect(strict.body).toMatchObject({ status: 'rejected', risk: { score: 55, level: 'high' } });
+      t.ctx.config.riskThresholds = { reviewScore: 60, rejectScore: 90 };
+      const approved = await create(individual({ mcc: '7995' }));
+      const lenient = await t.request('POST', `/v1/merchants/${approved.id}/submit`);
+      expect(lenient.body).toMatchObject({ status: 'approved', risk: { score: 55, level: 'low' } });
+    } finally {
+      t.ctx.config.riskThresholds = defaults;
+    }
+  });
+
   it('high-risk MCC → under_review → needs_info → fix → approve', async () => {
     const m = await create(individual({ mcc: '7995' }));
     const submit = await t.request('POST', `/v1/merchants/${m.id}/submit`);

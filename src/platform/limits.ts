@@ -18,4 +18,10 @@ export const nonceRetentionMs = 10 * 60 * 1000;
 export const idempotencyRetentionHours = 48;
 export const transactionAmountFenMaxDefault = 100_000_000; // ¥1,000,000
 
+// Merchant risk score thresholds (SPEC §3): below review auto-approves, from reject on rejects.
+export const riskReviewScoreDefault = 30;
+export const riskRejectScoreDefault = 70;
+/** Missing documents alone (15 points) must never reject (Appendix B): reject starts above. */
+export const riskRejectScoreMin = 16;
+
 export const auditVerifyBatchRows = 1000;

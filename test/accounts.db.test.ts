@@ -57,6 +57,9 @@ describe('accounts', () => {
     const created = await t.request('POST', '/v1/users', { body: { login: 'Agent@Example.com', displayName: 'Agent', role: 'ops_agent', password } });
     expect(created.status).toBe(201);
     expect(created.body.login).toBe('agent@example.com');
+    const stored = await userByLogin('agent@example.com');
+    expect(stored.password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,/);
+    expect(JSON.stringify(created.body)).not.toContain(stored.password_hash);
     const first = await loginAs('agent@example.com');
     expect(first.status).toBe(200);
     expect(first.body.totpEnrollmentRequired).toBe(true);

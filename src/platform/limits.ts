@@ -12,6 +12,12 @@ export const terminalAttemptsWindowHours = 24;
 export const terminalLockMinutes = 60;
 export const pairingCodeTtlMinutes = 10;
 
+// Per-client-IP request limits. Terminals share addresses behind NAT, so a terminal route stays
+// above Appendix A's 600 a minute; activation codes are guarded by the §5 attempt limits.
+export const terminalActivateRequestsPerMinuteMax = 1200;
+export const terminalRouteRequestsPerMinuteMin = 600;
+export const helpRequestsPerMinuteMax = 300;
+
 export const signatureWindowMs = 5 * 60 * 1000;
 export const nonceRetentionMs = 10 * 60 * 1000;
 

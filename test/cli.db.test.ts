@@ -66,6 +66,8 @@ describe('jihuo CLI', () => {
         await handle.db.transaction().execute((trx) => appendAudit(trx, key, new Date(), systemActor,
           { action: 'cli_test.event', subjectType: 'test', subjectId: `cli-${i}`, details: { i } }));
       }
+      const keyAudits = await handle.db.selectFrom('audit_log').select(['actor_kind', 'details']).where('action', '=', 'api_key.created').execute();
+      expect(keyAudits).toContainEqual({ actor_kind: 'system', details: { name: 'test', role: 'ops_admin', via: 'cli' } });
       const row = await handle.db.selectFrom('audit_log').select('seq').where('subject_id', '=', 'cli-2').executeTakeFirstOrThrow();
       tamperedSeq = row.seq;
     } finally {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
+import { verifyAudit } from '../src/platform/audit.js';
 import { listMerchantEvents } from '../src/modules/merchants/merchant.service.js';
 import { merchantsModule } from '../src/modules/merchants/merchants.module.js';
 import { createTestApp, type TestApp } from './harness.js';
@@ -153,6 +154,12 @@ describe('documents', () => {
     expect(content.statusCode).toBe(200);
     expect(content.headers['content-type']).toBe('image/jpeg');
     expect(content.rawPayload.equals(jpeg)).toBe(true);
+    const audit = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'merchant.document_downloaded')
+      .where('subject_id', '=', ok.body.id).execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor_kind: 'api_key', subject_type: 'merchant_document', merchant_id: m.id });
+    expect(audit[0]!.details).toMatchObject({ kind: ok.body.kind, sha256: ok.body.sha256 });
+    expect((await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey)).ok).toBe(true);
   });
 });
 

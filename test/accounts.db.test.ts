@@ -1,22 +1,13 @@
 // Proves user accounts: argon2id log-in with cookie sessions, CSRF on unsafe methods, TOTP required
 // for operators, lockout after 10 failures for 30 minutes, 15-minute operator idle expiry, password
-// rules, merchant staff scoping, and password reset by SMS code (single use, failures not reset).
+// rules, merchant staff scoping, and password reset by SMS code to the user's own phone through the
+// real outbox (10 minutes, single use, failures not reset by a new code), operators included.
 import { generate } from 'otplib';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maskPhone } from '../src/platform/crypto/mask.js';
+import { bodyField, recipientField } from '../src/modules/notifications/notification.service.js';
 import { insertMerchant } from './fixtures.js';
 import { createTestApp, type TestApp } from './harness.js';
-
-const sent: Array<{ template: string; params: Record<string, string | number> }> = [];
-vi.mock('../src/modules/notifications/notification.service.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../src/modules/notifications/notification.service.js')>();
-  return {
-    ...original,
-    sendNotification: async (_ctx: unknown, _trx: unknown, input: { template: string; params: Record<string, string | number> }) => {
-      sent.push({ template: input.template, params: input.params });
-      return [];
-    },
-  };
-});
 
 let t: TestApp;
 const password = 'Correct-Horse-Battery-9';
@@ -32,6 +23,26 @@ async function loginAs(login: string, pw = password, totp?: string) {
 }
 
 beforeAll(async () => { t = await createTestApp(); });
+
+async function userByLogin(login: string) {
+  return t.ctx.db.selectFrom('users').selectAll().where('login', '=', login).executeTakeFirstOrThrow();
+}
+
+async function resetMessages(userId: string) {
+  return t.ctx.db.selectFrom('notification_messages').selectAll()
+    .where('user_id', '=', userId).where('template', '=', 'password_reset_code').execute();
+}
+
+/** The code of the user's live reset code, read from the SMS in the outbox (codes are stored hashed). */
+async function currentResetCode(userId: string): Promise<string> {
+  const live = await t.ctx.db.selectFrom('password_reset_codes').select('code_hash').where('user_id', '=', userId)
+    .where('used_at', 'is', null).where('revoked_at', 'is', null).executeTakeFirstOrThrow();
+  for (const message of await resetMessages(userId)) {
+    const code = /(?:验证码|code is) (\d{6})/.exec(t.ctx.cipher.open(bodyField, message.body_enc))?.[1];
+    if (code && t.ctx.hash('reset_code', `${userId}:${code}`) === live.code_hash) return code;
+  }
+  throw new Error(`no SMS carries the live reset code of ${userId}`);
+}
 afterAll(async () => { await t.close(); });
 
 describe('accounts', () => {
@@ -46,6 +57,9 @@ describe('accounts', () => {
     const created = await t.request('POST', '/v1/users', { body: { login: 'Agent@Example.com', displayName: 'Agent', role: 'ops_agent', password } });
     expect(created.status).toBe(201);
     expect(created.body.login).toBe('agent@example.com');
+    const stored = await userByLogin('agent@example.com');
+    expect(stored.password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,/);
+    expect(JSON.stringify(created.body)).not.toContain(stored.password_hash);
     const first = await loginAs('agent@example.com');
     expect(first.status).toBe(200);
     expect(first.body.totpEnrollmentRequired).toBe(true);
@@ -111,24 +125,56 @@ describe('accounts', () => {
   });
 
   it('resets a password with a single-use SMS code; a new code does not reset the failure counter', async () => {
-    const codeFor = () => String(sent.filter((s) => s.template === 'password_reset_code').at(-1)!.params.code);
+    const owner = await userByLogin('owner@example.com');
     const request = await t.request('POST', '/v1/auth/password-reset', { key: null, body: { login: 'owner@example.com' } });
     expect(request.status).toBe(202);
     for (let i = 0; i < 4; i++) {
       const bad = await t.request('POST', '/v1/auth/password-reset/confirm', { key: null, body: { login: 'owner@example.com', code: '000000', newPassword: 'New-Passphrase-2030' } });
       expect(bad.status).toBe(400);
+      expect(bad.body.error.code).toBe('verification_code_invalid');
     }
     await t.request('POST', '/v1/auth/password-reset', { key: null, body: { login: 'owner@example.com' } });
     const fifth = await t.request('POST', '/v1/auth/password-reset/confirm', { key: null, body: { login: 'owner@example.com', code: '000001', newPassword: 'New-Passphrase-2030' } });
     expect(fifth.status).toBe(423);
     t.ctx.clock.set(new Date(t.ctx.clock.now().getTime() + 31 * 60_000));
     await t.request('POST', '/v1/auth/password-reset', { key: null, body: { login: 'owner@example.com' } });
-    const code = codeFor();
+    const code = await currentResetCode(owner.id);
     const ok = await t.request('POST', '/v1/auth/password-reset/confirm', { key: null, body: { login: 'owner@example.com', code, newPassword: 'New-Passphrase-2030' } });
     expect(ok.status).toBe(200);
     const reuse = await t.request('POST', '/v1/auth/password-reset/confirm', { key: null, body: { login: 'owner@example.com', code, newPassword: 'Other-Passphrase-2031' } });
     expect(reuse.status).toBe(400);
     expect((await loginAs('owner@example.com', 'New-Passphrase-2030')).status).toBe(200);
     expect((await loginAs('owner@example.com')).status).toBe(401);
+  });
+
+  it('sends the reset code to the user\'s own phone (not the merchant contact), operators included', async () => {
+    const merchant = await insertMerchant(t.ctx, { phone: '13911112222' });
+    await t.request('POST', '/v1/users', { body: { login: 'manager@example.com', displayName: 'M', role: 'merchant_manager', merchantId: merchant.id, password, phone: '13733334444' } });
+    await t.request('POST', '/v1/users', { body: { login: 'ops-reset@example.com', displayName: 'R', role: 'ops_risk', password, phone: '13655556666' } });
+    for (const [login, phone, merchantId] of [
+      ['manager@example.com', '13733334444', merchant.id], ['ops-reset@example.com', '13655556666', null],
+    ] as const) {
+      const user = await userByLogin(login);
+      expect((await t.request('POST', '/v1/auth/password-reset', { key: null, body: { login } })).status).toBe(202);
+      const [message, ...others] = await resetMessages(user.id);
+      expect(others).toHaveLength(0);
+      expect(message).toMatchObject({ channel: 'sms', status: 'pending', merchant_id: merchantId, recipient_mask: maskPhone(phone) });
+      expect(t.ctx.cipher.open(recipientField, message!.recipient_enc!)).toBe(phone);
+      const code = await currentResetCode(user.id);
+      const ok = await t.request('POST', '/v1/auth/password-reset/confirm', { key: null, body: { login, code, newPassword: 'Fresh-Passphrase-2032' } });
+      expect(ok.status).toBe(200);
+    }
+  });
+
+  it('refuses a reset code older than 10 minutes', async () => {
+    await t.request('POST', '/v1/users', { body: { login: 'late@example.com', displayName: 'L', role: 'ops_agent', password, phone: '13577778888' } });
+    const user = await userByLogin('late@example.com');
+    await t.request('POST', '/v1/auth/password-reset', { key: null, body: { login: 'late@example.com' } });
+    const code = await currentResetCode(user.id);
+    t.ctx.clock.set(new Date(t.ctx.clock.now().getTime() + 10 * 60_000 + 1_000));
+    const late = await t.request('POST', '/v1/auth/password-reset/confirm', { key: null, body: { login: 'late@example.com', code, newPassword: 'Late-Passphrase-2033' } });
+    expect(late.status).toBe(400);
+    expect(late.body.error.code).toBe('verification_code_invalid');
+    expect((await loginAs('late@example.com')).status).toBe(200);
   });
 });

@@ -4,7 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../src/platform/actor.js';
+import { appendAudit } from '../src/platform/audit.js';
+import { openDatabase } from '../src/platform/db/database.js';
 import { createTestDatabase, testDbKind, type TestDatabase } from './harness.js';
 
 const secrets = {
@@ -50,6 +54,50 @@ describe('jihuo CLI', () => {
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
     expect(verify.stdout).toContain('audit: ok');
     expect(verify.stdout).toContain('ledger: ok');
+  }, cliTestTimeoutMs);
+
+  it('finds a tampered audit row: `jihuo verify audit` prints BROKEN and exits 1', async () => {
+    // The CLI process must not share the PGlite directory: open, write, tamper, close, then spawn.
+    const handle = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir });
+    const key = Buffer.from(secrets.JIHUO_SECRET_KEY, 'hex');
+    let tamperedSeq = 0;
+    try {
+      for (let i = 0; i < 4; i++) {
+        await handle.db.transaction().execute((trx) => appendAudit(trx, key, new Date(), systemActor,
+          { action: 'cli_test.event', subjectType: 'test', subjectId: `cli-${i}`, details: { i } }));
+      }
+      const keyAudits = await handle.db.selectFrom('audit_log').select(['actor_kind', 'details']).where('action', '=', 'api_key.created').execute();
+      expect(keyAudits).toContainEqual({ actor_kind: 'system', details: { name: 'test', role: 'ops_admin', via: 'cli' } });
+      const row = await handle.db.selectFrom('audit_log').select('seq').where('subject_id', '=', 'cli-2').executeTakeFirstOrThrow();
+      tamperedSeq = row.seq;
+    } finally {
+      await handle.close();
+    }
+    const before = jihuo(['verify', 'audit']);
+    expect(before.status, before.stdout + before.stderr).toBe(0);
+    expect(before.stdout).toMatch(/^audit: ok \(\d+ rows\)/);
+
+    const again = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir });
+    try {
+      await sql`alter table audit_log disable trigger audit_log_append_only`.execute(again.db);
+      await sql`update audit_log set details = '{"i": 99}' where subject_id = 'cli-2'`.execute(again.db);
+      await sql`alter table audit_log enable trigger audit_log_append_only`.execute(again.db);
+    } finally {
+      await again.close();
+    }
+    const result = jihuo(['verify', 'audit']);
+    expect(result.status, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toContain(`audit: BROKEN at row ${tamperedSeq}: row content does not match its hash`);
+    const all = jihuo(['verify']);
+    expect(all.status).toBe(1);
+    expect(all.stdout).toContain('audit: BROKEN');
+  }, cliTestTimeoutMs);
+
+  it('refuses to start with risk thresholds out of order (one clear line, exit code 1)', () => {
+    const result = jihuo(['migrate'], { JIHUO_RISK_REVIEW_SCORE: '80', JIHUO_RISK_REJECT_SCORE: '70' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('jihuo: JIHUO_RISK_REVIEW_SCORE (80) and JIHUO_RISK_REJECT_SCORE (70) '
+      + 'must satisfy 0 < review < reject <= 100');
   }, cliTestTimeoutMs);
 
   it('refuses a merchant role without a merchant', () => {

@@ -1,8 +1,11 @@
 // Proves the HTTP hardening of SPEC §13: security headers on every answer, CORS closed by default,
 // the request body limit (413), per-IP rate limits on log-in and on the public notice check (429
-// with Retry-After), and that terminal routes are not throttled below Appendix A's 600 a minute.
+// with Retry-After) and on the public help routes, and that terminal routes (activation has its own
+// per-IP limit) are not throttled below Appendix A's 600 a minute.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestBodyBytesMax } from '../src/platform/limits.js';
+import {
+  helpRequestsPerMinuteMax, requestBodyBytesMax, terminalActivateRequestsPerMinuteMax, terminalRouteRequestsPerMinuteMin,
+} from '../src/platform/limits.js';
 import { noticeLookupsPerMinuteMax } from '../src/modules/notifications/notification.limits.js';
 import { createTestApp, type TestApp } from './harness.js';
 
@@ -61,6 +64,32 @@ describe('HTTP hardening', () => {
     expect(statuses.at(-1)).toBe(429);
     expect(last.status).toBe(429);
     expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('rate-limits the public help routes per client (429 with Retry-After)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < helpRequestsPerMinuteMax; i++) {
+      statuses.push((await t.request('GET', '/v1/help/articles?q=activation', { key: null })).status);
+    }
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const limited = await t.request('GET', '/v1/help/articles?q=activation', { key: null });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Another client address still gets its answers.
+    const other = await t.app.inject({ method: 'GET', url: '/v1/help/articles?q=activation', remoteAddress: '10.9.8.7' });
+    expect(other.statusCode).toBe(200);
+    const article = await t.request('GET', '/v1/help/articles/nope', { key: null });
+    expect(article.headers['x-ratelimit-limit']).toBe(String(helpRequestsPerMinuteMax));
+  });
+
+  it('limits activation per IP above 600 a minute (Appendix A)', async () => {
+    expect(terminalActivateRequestsPerMinuteMax).toBeGreaterThan(terminalRouteRequestsPerMinuteMin);
+    const res = await t.app.inject({ method: 'POST', url: '/terminal/v1/activate', headers: { 'content-type': 'application/json' },
+      payload: '{"activationCode":"123456789012"}', remoteAddress: '10.1.2.3' });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['x-ratelimit-limit']).toBe(String(terminalActivateRequestsPerMinuteMax));
+    expect(Number(res.headers['x-ratelimit-remaining'])).toBe(terminalActivateRequestsPerMinuteMax - 1);
   });
 
   it('does not throttle terminal routes by IP below 600 requests a minute', async () => {

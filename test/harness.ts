@@ -12,7 +12,7 @@ import { testConfig, type Config } from '../src/platform/config.js';
 import { createContext, type AppContext } from '../src/platform/context.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import { buildApp } from '../src/platform/http/app.js';
-import { createLogger } from '../src/platform/log.js';
+import { createLogger, type Logger } from '../src/platform/log.js';
 import type { JihuoApp, JihuoModule } from '../src/platform/module.js';
 import { modules as allModules } from '../src/modules/index.js';
 
@@ -56,11 +56,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 export interface TestContext { ctx: AppContext; database: TestDatabase; close(): Promise<void> }
 
-export async function createTestContext(overrides: Partial<Config> = {}): Promise<TestContext> {
+/** `log` replaces the silent logger (a test that reads the log output passes its own). */
+export async function createTestContext(overrides: Partial<Config> = {}, log?: Logger): Promise<TestContext> {
   const database = await createTestDatabase();
   const handle = await openDatabase({ databaseUrl: database.url, pgliteDump: database.dumpBlob });
   const config = testConfig({ databaseUrl: database.url, ...overrides });
-  const ctx = createContext({ config, db: handle.db, dbKind: handle.kind, clock: new SystemClock(), log: createLogger('silent') });
+  const ctx = createContext({ config, db: handle.db, dbKind: handle.kind, clock: new SystemClock(), log: log ?? createLogger('silent') });
   return { ctx, database, async close() { await handle.close(); await database.drop(); } };
 }
 
@@ -76,10 +77,12 @@ export interface TestApp extends TestContext {
   setNow(iso: string): Promise<void>;
 }
 
-export async function createTestApp(options: { config?: Partial<Config>; modules?: readonly JihuoModule[] } = {}): Promise<TestApp> {
-  const base = await createTestContext(options.config);
+export async function createTestApp(options: {
+  config?: Partial<Config>; modules?: readonly JihuoModule[]; log?: Logger;
+} = {}): Promise<TestApp> {
+  const base = await createTestContext(options.config, options.log);
   await ensureBootstrapKey(base.ctx, adminKey);
-  const app = await buildApp(base.ctx, options.modules ?? allModules, { logger: false });
+  const app = await buildApp(base.ctx, options.modules ?? allModules, { logger: options.log !== undefined });
   await app.ready();
   const request = async <T>(method: string, url: string, opts: InjectOptions = {}): Promise<TestResponse<T>> => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
+import { verifyAudit } from '../src/platform/audit.js';
 import { listMerchantEvents } from '../src/modules/merchants/merchant.service.js';
 import { merchantsModule } from '../src/modules/merchants/merchants.module.js';
 import { createTestApp, type TestApp } from './harness.js';
@@ -153,6 +154,12 @@ describe('documents', () => {
     expect(content.statusCode).toBe(200);
     expect(content.headers['content-type']).toBe('image/jpeg');
     expect(content.rawPayload.equals(jpeg)).toBe(true);
+    const audit = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'merchant.document_downloaded')
+      .where('subject_id', '=', ok.body.id).execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor_kind: 'api_key', subject_type: 'merchant_document', merchant_id: m.id });
+    expect(audit[0]!.details).toMatchObject({ kind: ok.body.kind, sha256: ok.body.sha256 });
+    expect((await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey)).ok).toBe(true);
   });
 });
 
@@ -178,6 +185,25 @@ describe('submit and review', () => {
     const submit = await t.request('POST', `/v1/merchants/${m.id}/submit`);
     expect(submit.body.status).toBe('approved');
     expect(submit.body.risk.reasons.map((r: { code: string }) => r.code)).toEqual(['documents_missing']);
+  });
+
+  it('decides by the configured risk thresholds (JIHUO_RISK_REVIEW_SCORE / JIHUO_RISK_REJECT_SCORE)', async () => {
+    const defaults = t.ctx.config.riskThresholds;
+    const reviewed = await create(individual({ mcc: '7995' }));
+    const underDefaults = await t.request('POST', `/v1/merchants/${reviewed.id}/submit`);
+    expect(underDefaults.body).toMatchObject({ status: 'under_review', risk: { score: 55, level: 'medium' } });
+    try {
+      t.ctx.config.riskThresholds = { reviewScore: 20, rejectScore: 50 };
+      const rejected = await create(individual({ mcc: '7995' }));
+      const strict = await t.request('POST', `/v1/merchants/${rejected.id}/submit`);
+      expect(strict.body).toMatchObject({ status: 'rejected', risk: { score: 55, level: 'high' } });
+      t.ctx.config.riskThresholds = { reviewScore: 60, rejectScore: 90 };
+      const approved = await create(individual({ mcc: '7995' }));
+      const lenient = await t.request('POST', `/v1/merchants/${approved.id}/submit`);
+      expect(lenient.body).toMatchObject({ status: 'approved', risk: { score: 55, level: 'low' } });
+    } finally {
+      t.ctx.config.riskThresholds = defaults;
+    }
   });
 
   it('high-risk MCC → under_review → needs_info → fix → approve', async () => {

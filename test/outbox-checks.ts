@@ -37,7 +37,7 @@ export async function checkNotice(t: TestApp, code: string): Promise<{ status: n
   return { status: response.statusCode, body: response.json() };
 }
 
-export interface OutboxRow { template: string; channel: string; merchantId: string }
+export interface OutboxRow { template: string; channel: string; merchantId: string | null }
 
 /** The outbox rows of a merchant (optionally one template), oldest first. */
 export async function outboxRows(t: TestApp, merchantId: string, template?: string): Promise<OutboxRow[]> {

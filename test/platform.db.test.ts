@@ -1,9 +1,9 @@
-// Proves the platform's HTTP contract: health, errors, auth before validation, test clock, audit chain.
+// Proves the platform's HTTP contract: health, errors, auth before validation, test clock, audit chain, audited API keys.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/platform/actor.js';
 import { verifyAudit } from '../src/platform/audit.js';
-import { createApiKey } from '../src/platform/api-keys.js';
+import { createApiKey, ensureBootstrapKey } from '../src/platform/api-keys.js';
 import { createTestApp, type TestApp } from './harness.js';
 
 let t: TestApp;
@@ -59,20 +59,71 @@ describe('platform endpoints', () => {
   });
 });
 
+describe('API keys', () => {
+  it('creates a key over the API with an audit row; the secret is shown once and never stored', async () => {
+    const res = await t.request('POST', '/v1/api-keys', { body: { name: 'partner-erp', role: 'integration' }, headers: { 'idempotency-key': 'key-create-1' } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ name: 'partner-erp', role: 'integration', merchantId: null });
+    expect(res.body.key).toMatch(/^jk_/);
+    expect((await t.request('GET', '/v1/help/articles', { key: res.body.key })).status).toBe(200);
+    const replay = await t.request('POST', '/v1/api-keys', { body: { name: 'partner-erp', role: 'integration' }, headers: { 'idempotency-key': 'key-create-1' } });
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual({ id: res.body.id, name: 'partner-erp', role: 'integration', merchantId: null });
+    const stored = await t.ctx.db.selectFrom('idempotency_keys').select('response_body').where('key', '=', 'key-create-1').executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored)).not.toContain(res.body.key);
+    const audit = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'api_key.created')
+      .where('subject_id', '=', res.body.id).execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor_kind: 'api_key', actor_role: 'ops_admin', subject_type: 'api_key' });
+    expect(audit[0]!.details).toEqual({ name: 'partner-erp', role: 'integration', via: 'api' });
+    expect(JSON.stringify(audit[0])).not.toContain(res.body.key);
+    expect((await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey)).ok).toBe(true);
+  });
+
+  it('refuses a merchant key without a known merchant, and callers other than ops_admin', async () => {
+    const noMerchant = await t.request('POST', '/v1/api-keys', { body: { name: 'x', role: 'merchant_owner' } });
+    expect(noMerchant.status).toBe(400);
+    expect(noMerchant.body.error.details.fields[0]).toMatchObject({ field: 'merchantId', rule: 'role' });
+    const unknown = await t.request('POST', '/v1/api-keys', { body: { name: 'x', role: 'merchant_owner', merchantId: 'mch_nope' } });
+    expect(unknown.status).toBe(404);
+    const agent = await createApiKey(t.ctx, { name: 'agent', role: 'ops_agent' });
+    expect((await t.request('POST', '/v1/api-keys', { key: agent.key, body: { name: 'x', role: 'ops_admin' } })).status).toBe(403);
+    expect((await t.request('POST', '/v1/api-keys', { key: null, body: { name: 'x', role: 'ops_admin' } })).status).toBe(401);
+  });
+
+  it('audits the bootstrap key once, however often it is ensured', async () => {
+    await ensureBootstrapKey(t.ctx, 'platform-bootstrap-secret-0123');
+    await ensureBootstrapKey(t.ctx, 'platform-bootstrap-secret-0123');
+    const keys = await t.ctx.db.selectFrom('api_keys').select('id').where('key_hash', '=', t.ctx.hash('api_key', 'platform-bootstrap-secret-0123')).execute();
+    expect(keys).toHaveLength(1);
+    const audit = await t.ctx.db.selectFrom('audit_log').select(['actor_kind', 'details']).where('subject_id', '=', keys[0]!.id).execute();
+    expect(audit).toEqual([{ actor_kind: 'system', details: { name: 'bootstrap', role: 'ops_admin', via: 'bootstrap' } }]);
+  });
+
+  it('stores keys only as keyed hashes', async () => {
+    const created = await createApiKey(t.ctx, { name: 'x', role: 'ops_agent' });
+    const row = await t.ctx.db.selectFrom('api_keys').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
+    expect(row.key_hash).not.toContain(created.key);
+    expect(row.key_hash).toBe(t.ctx.hash('api_key', created.key));
+  });
+});
+
 describe('audit chain', () => {
   it('verifies an intact chain and finds a tampered row', async () => {
+    const before = (await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey)).rows;
     for (let i = 0; i < 5; i++) {
       await t.ctx.db.transaction().execute((trx) =>
         t.ctx.audit(trx, systemActor, { action: 'test.event', subjectType: 'test', subjectId: String(i), details: { i } }));
     }
     const ok = await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey);
-    expect(ok).toMatchObject({ ok: true, rows: 5 });
+    expect(ok).toMatchObject({ ok: true, rows: before + 5 });
     await sql`alter table audit_log disable trigger audit_log_append_only`.execute(t.ctx.db);
     await sql`update audit_log set details = '{"i": 99}' where subject_id = '2'`.execute(t.ctx.db);
     await sql`alter table audit_log enable trigger audit_log_append_only`.execute(t.ctx.db);
     const bad = await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey);
     expect(bad.ok).toBe(false);
-    expect(bad.firstBadSeq).toBe(3);
+    const tampered = await t.ctx.db.selectFrom('audit_log').select('seq').where('subject_id', '=', '2').executeTakeFirstOrThrow();
+    expect(bad.firstBadSeq).toBe(tampered.seq);
   });
 
   it('refuses updates and deletes of audit rows', async () => {
@@ -80,11 +131,31 @@ describe('audit chain', () => {
   });
 });
 
-describe('API keys', () => {
-  it('stores keys only as keyed hashes', async () => {
-    const created = await createApiKey(t.ctx, { name: 'x', role: 'ops_agent' });
-    const row = await t.ctx.db.selectFrom('api_keys').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
-    expect(row.key_hash).not.toContain(created.key);
-    expect(row.key_hash).toBe(t.ctx.hash('api_key', created.key));
+describe('test clock disabled', () => {
+  it('answers 404 not_found whatever the body, before validation', async () => {
+    const off = await createTestApp({ config: { enableTestClock: false } });
+    try {
+      const bodies = [
+        { body: { now: '2030-01-02T03:04:05Z' } },
+        { body: { now: 'yesterday' } },
+        { body: { now: 12, extra: 1 } },
+        { rawBody: '{"now":' },
+        {},
+      ];
+      for (const options of bodies) {
+        const res = await off.request('POST', '/v1/test-clock', { key: null, ...options });
+        expect(res.status).toBe(404);
+        expect(res.body.error.code).toBe('not_found');
+        expect(res.body.error.requestId).toMatch(/^req_/);
+      }
+      const read = await off.request('GET', '/v1/test-clock', { key: null });
+      expect(read.status).toBe(404);
+      expect(read.body.error.code).toBe('not_found');
+      const before = off.ctx.clock.offsetMs();
+      await off.request('POST', '/v1/test-clock', { body: { now: '2040-01-01T00:00:00Z' } });
+      expect(off.ctx.clock.offsetMs()).toBe(before);
+    } finally {
+      await off.close();
+    }
   });
 });

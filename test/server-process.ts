@@ -1,6 +1,7 @@
-// Real `jihuo serve` processes for multi-process tests (PostgreSQL only): spawn on a free port with
-// the test secrets, wait for /readyz, kill (SIGTERM or SIGKILL) and always reap in afterAll; plus a
-// small JSON client for the API and a local SMS webhook receiver that records every message.
+// Real `jihuo serve` processes for multi-process tests (PostgreSQL, or PGlite in a data directory):
+// spawn on a free port with the test secrets, wait for /readyz, kill (SIGTERM or SIGKILL) and always
+// reap in afterAll; plus a small JSON client for the API and a local SMS webhook receiver that records
+// every message.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -32,8 +33,14 @@ export interface ServerProcess {
 }
 
 export interface ServeOptions {
-  databaseUrl: string;
-  config: Config;
+  /** PostgreSQL; without it the process uses PGlite in `dataDir` (the `npm start` default). */
+  databaseUrl?: string;
+  /** The secrets to pass; without them a PGlite process generates its own beside the data. */
+  config?: Config;
+  /** `JIHUO_DATA_DIR`; a fresh temp directory when not given. */
+  dataDir?: string;
+  /** Load the demo data as `npm start` does (default: no seed). */
+  seed?: boolean;
   bootstrapKey?: string;
   port?: number;
   workers?: boolean;
@@ -52,21 +59,23 @@ export function secretsEnv(config: Config): Record<string, string> {
 
 const children = new Set<ChildProcess>();
 
-/** Starts `jihuo serve --no-seed` from source and resolves once /readyz answers 200. */
+/** Starts `jihuo serve` (`--no-seed` unless `seed`) from source and resolves once /readyz answers 200. */
 export async function startServeProcess(options: ServeOptions): Promise<ServerProcess> {
   const port = options.port ?? await freePort();
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--no-seed'], {
-    cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: options.databaseUrl,
-      JIHUO_WORKERS: options.workers === false ? '0' : '1', LOG_LEVEL: 'warn', JIHUO_SEED: '0',
-      JIHUO_DATA_DIR: mkdtempSync(join(tmpdir(), 'jihuo-proc-')),
-      ...(options.bootstrapKey ? { JIHUO_BOOTSTRAP_KEY: options.bootstrapKey } : {}),
-      ...secretsEnv(options.config),
-      ...(options.env ?? {}),
-    },
-  });
+  const env: Record<string, string | undefined> = {
+    ...process.env, PORT: String(port), HOST: '127.0.0.1',
+    JIHUO_WORKERS: options.workers === false ? '0' : '1', LOG_LEVEL: 'warn', JIHUO_LOG_LEVEL: 'warn',
+    JIHUO_SEED: options.seed ? '1' : '0',
+    JIHUO_DATA_DIR: options.dataDir ?? mkdtempSync(join(tmpdir(), 'jihuo-proc-')),
+    ...(options.bootstrapKey ? { JIHUO_BOOTSTRAP_KEY: options.bootstrapKey } : {}),
+    ...(options.config ? secretsEnv(options.config) : {}),
+    ...(options.env ?? {}),
+  };
+  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl; else delete env.DATABASE_URL;
+  if (!options.config) { delete env.JIHUO_SECRET_KEY; delete env.JIHUO_FIELD_KEYS; delete env.JIHUO_FIELD_KEY_ID; }
+  const args = ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...(options.seed ? [] : ['--no-seed'])];
+  const child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env });
   children.add(child);
   child.once('exit', () => children.delete(child));
   const keep = (d: Buffer) => { out = (out + d.toString()).slice(-20_000); };

@@ -339,6 +339,12 @@ describe('operators', () => {
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ operatorNo: '01', name: '小王' });
     expect(JSON.stringify(added.body)).not.toContain('1234');
+    const stored = await t.ctx.db.selectFrom('terminal_operators').select('pin_hash')
+      .where('operator_no', '=', '01').where('terminal_id', '=', terminal.id).executeTakeFirstOrThrow();
+    expect(stored.pin_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,/);
+    const supervisor = await t.ctx.db.selectFrom('terminal_supervisors').select('password_hash')
+      .where('terminal_id', '=', pos.id).executeTakeFirstOrThrow();
+    expect(supervisor.password_hash).toMatch(/^\$argon2id\$v=19\$/);
     expect((await t.request('POST', `/v1/terminals/${terminal.sn}/operators`, { key: ownerKey, body: { operatorNo: '01', pin: '1234' } })).status).toBe(409);
     expect((await sale(terminal, { method: 'wechat_qr', amount: 100, operatorNo: '02' })).body.declineCode).toBe('operator_unknown');
     const wrong = await signIn(terminal, '01', '4321');

@@ -55,7 +55,7 @@ apikey.command('create').description('Create an API key and print it once')
   .action(async (options: { role: Role; name: string; merchant?: string }) => {
     if (options.role.startsWith('merchant_') && !options.merchant) throw new CliError('Merchant roles need --merchant <merchantId>');
     await withDatabase(loadConfig(), async (ctx) => {
-      const key = await createApiKey(ctx, { name: options.name, role: options.role, merchantId: options.merchant ?? null });
+      const key = await createApiKey(ctx, { name: options.name, role: options.role, merchantId: options.merchant ?? null, via: 'cli' });
       process.stdout.write(`${key.key}\n`);
       process.stderr.write(`API key ${key.id} (${key.role}) created; it is shown only this once.\n`);
     });

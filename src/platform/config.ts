@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  activationCodeTtlHoursDefault, securityVerificationMonthsDefault, terminalDailyAmountFenMaxDefault, transactionAmountFenMaxDefault,
+  activationCodeTtlHoursDefault, riskRejectScoreDefault, riskRejectScoreMin, riskReviewScoreDefault,
+  securityVerificationMonthsDefault, terminalDailyAmountFenMaxDefault, transactionAmountFenMaxDefault,
 } from './limits.js';
 
 export interface Secrets {
@@ -13,6 +14,9 @@ export interface Secrets {
   fieldKeys: Map<string, Buffer>;
   activeFieldKeyId: string;
 }
+
+/** Merchant risk score thresholds: `score < reviewScore` approves, `score >= rejectScore` rejects. */
+export interface RiskThresholds { reviewScore: number; rejectScore: number }
 
 export interface Config {
   port: number;
@@ -33,6 +37,7 @@ export interface Config {
   /** Approved sales per terminal per Asia/Shanghai day, in fen (单日限额). */
   terminalDailyAmountFenMax: number;
   refundReturnsFee: boolean;
+  riskThresholds: RiskThresholds;
   runWorkers: boolean;
   secrets: Secrets;
 }
@@ -101,6 +106,33 @@ function positiveIntFrom(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+/** `JIHUO_RISK_REVIEW_SCORE` and `JIHUO_RISK_REJECT_SCORE`, checked: 0 < review < reject ≤ 100. */
+export function riskThresholdsFrom(env: Env): RiskThresholds {
+  const reviewScore = intFrom(env, 'JIHUO_RISK_REVIEW_SCORE', riskReviewScoreDefault);
+  const rejectScore = intFrom(env, 'JIHUO_RISK_REJECT_SCORE', riskRejectScoreDefault);
+  if (!(reviewScore > 0 && reviewScore < rejectScore && rejectScore <= 100)) {
+    throw new ConfigError(`JIHUO_RISK_REVIEW_SCORE (${reviewScore}) and JIHUO_RISK_REJECT_SCORE (${rejectScore}) `
+      + 'must satisfy 0 < review < reject <= 100');
+  }
+  if (rejectScore < riskRejectScoreMin) {
+    throw new ConfigError(`JIHUO_RISK_REJECT_SCORE must be at least ${riskRejectScoreMin}: `
+      + 'missing documents alone never reject a merchant');
+  }
+  return { reviewScore, rejectScore };
+}
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** `JIHUO_LOG_LEVEL` (or the older `LOG_LEVEL`; the first one set wins), default `info`. */
+function logLevelFrom(env: Env): string {
+  const name = env.JIHUO_LOG_LEVEL ? 'JIHUO_LOG_LEVEL' : 'LOG_LEVEL';
+  const level = env[name] || 'info';
+  if (!(logLevels as readonly string[]).includes(level)) {
+    throw new ConfigError(`${name} must be one of ${logLevels.join(', ')}`);
+  }
+  return level;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(env.JIHUO_DATA_DIR ?? './data');
   return {
@@ -114,12 +146,13 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: env.JIHUO_SMTP_URL || undefined,
     smsWebhookUrl: env.JIHUO_SMS_WEBHOOK_URL || undefined,
     officialDomain: env.JIHUO_OFFICIAL_DOMAIN ?? 'jihuo.example.cn',
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: logLevelFrom(env),
     activationCodeTtlHours: intFrom(env, 'JIHUO_ACTIVATION_CODE_TTL_HOURS', activationCodeTtlHoursDefault),
     securityVerificationMonths: positiveIntFrom(env, 'JIHUO_SECURITY_VERIFICATION_MONTHS', securityVerificationMonthsDefault),
     transactionAmountFenMax: intFrom(env, 'JIHUO_TRANSACTION_AMOUNT_MAX_FEN', transactionAmountFenMaxDefault),
     terminalDailyAmountFenMax: intFrom(env, 'JIHUO_TERMINAL_DAILY_AMOUNT_MAX_FEN', terminalDailyAmountFenMaxDefault),
     refundReturnsFee: env.JIHUO_REFUND_RETURNS_FEE === '1',
+    riskThresholds: riskThresholdsFrom(env),
     runWorkers: env.JIHUO_WORKERS !== '0',
     secrets: loadSecrets(env, dataDir),
   };
@@ -135,6 +168,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     securityVerificationMonths: securityVerificationMonthsDefault,
     transactionAmountFenMax: transactionAmountFenMaxDefault, terminalDailyAmountFenMax: terminalDailyAmountFenMaxDefault,
     refundReturnsFee: false,
+    riskThresholds: { reviewScore: riskReviewScoreDefault, rejectScore: riskRejectScoreDefault },
     runWorkers: false,
     secrets: {
       hmacKey: Buffer.alloc(32, 7),

@@ -1,10 +1,13 @@
 // Log-in, sessions, TOTP, password reset, and user management routes.
 import type { FastifyReply } from 'fastify';
+import { roles, type Role } from '../../platform/actor.js';
+import { createApiKey } from '../../platform/api-keys.js';
 import { actorOf, anyOperator, assertMerchantScope, operatorsAndMerchants } from '../../platform/http/auth.js';
-import { AppError } from '../../platform/http/errors.js';
+import { AppError, validationError } from '../../platform/http/errors.js';
 import { Strict, Type } from '../../platform/http/schema.js';
 import type { AppContext } from '../../platform/context.js';
 import type { JihuoApp } from '../../platform/module.js';
+import { getMerchantSummary } from '../merchants/merchant.service.js';
 import {
   confirmPasswordReset, confirmTotp, createUser, enrollTotp, login, logout, requestPasswordReset, sessionCookie,
   sessionTokenOf, toPublicUser, csrfTokenFor, isOperatorRole, sessionAbsoluteHours,
@@ -156,5 +159,46 @@ export function accountsRoutes(app: JihuoApp, ctx: AppContext): void {
     if (request.query.role) query = query.where('role', '=', request.query.role as never);
     const now = ctx.clock.now();
     return { data: (await query.execute()).map((u) => toPublicUser(u, now)), hasMore: false, nextCursor: null };
+  });
+
+  apiKeyRoutes(app, ctx);
+}
+
+/** API keys for partner systems and scripts: created by an ops_admin, audited, shown once. */
+function apiKeyRoutes(app: JihuoApp, ctx: AppContext): void {
+  app.post('/v1/api-keys', {
+    schema: {
+      tags, summary: 'Create an API key (the secret is in this answer only)',
+      body: Strict({
+        name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Union(roles.map((r) => Type.Literal(r))),
+        merchantId: Type.Optional(Type.String({ maxLength: 64 })),
+      }),
+      response: {
+        201: Type.Object({
+          id: Type.String(), key: Type.Optional(Type.String()), name: Type.String(), role: Type.String(),
+          merchantId: Type.Union([Type.String(), Type.Null()]),
+        }),
+      },
+    },
+    config: { access: { roles: ['ops_admin'] } },
+  }, async (request, reply) => {
+    const name = request.body.name;
+    const role = request.body.role as Role;
+    const merchantId = request.body.merchantId ?? null;
+    if (role.startsWith('merchant_') !== (merchantId !== null)) {
+      throw validationError([{ field: 'merchantId', rule: 'role', message: 'merchant roles need a merchant; other roles must not have one' }]);
+    }
+    if (merchantId !== null) await getMerchantSummary(ctx.db, merchantId);
+    const created = await createApiKey(ctx, { name, role, merchantId, actor: actorOf(request), via: 'api', requestId: request.id });
+    const view = { id: created.id, name, role, merchantId };
+    // Like an activation code, the secret is stored only as a keyed hash: an Idempotency-Key
+    // replay answers without it.
+    const claim = request.idempotency;
+    if (claim) {
+      request.idempotency = null;
+      await ctx.db.updateTable('idempotency_keys').set({ status_code: 201, response_body: JSON.stringify(view) })
+        .where('scope', '=', claim.scope).where('key', '=', claim.key).execute();
+    }
+    return reply.status(201).send({ ...view, key: created.key });
   });
 }

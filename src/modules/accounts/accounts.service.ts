@@ -14,7 +14,7 @@ import type { Executor } from '../../platform/db/schema.js';
 import type { Authenticator } from '../../platform/http/auth.js';
 import { AppError, validationError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { sendNotification } from '../notifications/notification.service.js';
+import { sendNotificationTo } from '../notifications/notification.service.js';
 import { passwordProblems } from './password-policy.js';
 import type { UserTable } from './user.table.js';
 import type { Selectable } from 'kysely';
@@ -243,7 +243,7 @@ export async function confirmTotp(ctx: AppContext, userId: string, sessionToken:
   });
 }
 
-/** Sends a reset code to the registered phone. Unknown logins answer the same, silently. */
+/** Sends a reset code to the user's registered phone. Unknown logins answer the same, silently. */
 export async function requestPasswordReset(ctx: AppContext, loginInput: string): Promise<void> {
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
@@ -256,9 +256,11 @@ export async function requestPasswordReset(ctx: AppContext, loginInput: string):
       id: newId('otp'), user_id: user.id, code_hash: ctx.hash('reset_code', `${user.id}:${code}`),
       expires_at: addMinutes(now, resetCodeTtlMinutes), used_at: null, revoked_at: null, created_at: now,
     }).execute();
-    if (user.merchant_id) {
-      await sendNotification(ctx, trx, { merchantId: user.merchant_id, template: 'password_reset_code', channels: ['sms'], params: { code, minutes: resetCodeTtlMinutes } });
-    }
+    // To the user's own phone, not the merchant's contact phone: the code proves who asked.
+    await sendNotificationTo(ctx, trx, {
+      recipient: { userId: user.id, phone: user.phone }, merchantId: user.merchant_id,
+      template: 'password_reset_code', channels: ['sms'], params: { code, minutes: resetCodeTtlMinutes },
+    });
   });
 }
 

@@ -1,7 +1,7 @@
-// Proves the password rules: length, common passwords (also with affixes), repetition, login reuse.
+// Proves the password rules: length, common passwords (local list and breach dictionary, also with affixes), repetition, login reuse.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { passwordProblems } from './password-policy.js';
+import { isCommonPassword, passwordProblems } from './password-policy.js';
 
 describe('passwordProblems', () => {
   it('refuses anything shorter than 12 characters', () => {
@@ -22,6 +22,16 @@ describe('passwordProblems', () => {
     ['aaaaaaaaaaaaaaa', 'repetitive'], ['abcdefghijklmnop', 'repetitive'], ['zhangsan-secret-99', 'contains_login'],
   ])('refuses %s as %s', (pw, problem) => {
     expect(passwordProblems(pw, 'zhangsan@example.com')).toContain(problem);
+  });
+
+  it.each(['leavemealone', 'finalfantasy', 'sonyericsson', 'Mustang2024!!', '1q2w3e4r5t6y', 'Qazwsxedcrfv'])(
+    'refuses %s from the zxcvbn-ts breach dictionary', (pw) => {
+      expect(passwordProblems(pw, 'li.ming@example.com')).toEqual(['common']);
+    });
+
+  it('has the breach dictionary loaded, not only the local list', () => {
+    for (const pw of ['leavemealone', 'mustang', 'sunshine', 'woaini1314']) expect(isCommonPassword(pw)).toBe(true);
+    expect(isCommonPassword('blue-tiger-rides-42-clouds')).toBe(false);
   });
 
   it('accepts a passphrase', () => {

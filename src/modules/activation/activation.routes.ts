@@ -4,6 +4,7 @@
 import type { AppContext } from '../../platform/context.js';
 import { actorOf, anyOperator, operatorsAndMerchants } from '../../platform/http/auth.js';
 import { AnyObject, ErrorBody, Strict, Type } from '../../platform/http/schema.js';
+import { terminalActivateRequestsPerMinuteMax } from '../../platform/limits.js';
 import { authenticatedTerminal } from '../../terminal-api/terminal-auth.js';
 import type { JihuoApp } from '../../platform/module.js';
 import { redeemActivationCode, issueActivationCode } from './activation.service.js';
@@ -127,8 +128,13 @@ function terminalRoutes(app: JihuoApp, ctx: AppContext): void {
     },
   }, async (request) => hello(ctx, authenticatedTerminal(request).sn, request.body));
 
+  // Per client IP, above Appendix A's 600 a minute. A benchmark's one load generator stands for
+  // thousands of terminals, so bench mode (JIHUO_BENCH_ROUTES=1) is not limited.
+  const activateRateLimit = {
+    max: terminalActivateRequestsPerMinuteMax, timeWindow: '1 minute', allowList: () => ctx.config.benchRoutes,
+  };
   app.post('/terminal/v1/activate', {
-    config: { access: { terminal: true } },
+    config: { access: { terminal: true }, rateLimit: activateRateLimit },
     schema: {
       tags: terminalTags, summary: 'Redeem an activation code; returns the new terminal key wrapped under the factory key',
       body: Strict({ activationCode: Type.String({ minLength: 1, maxLength: 32 }) }),

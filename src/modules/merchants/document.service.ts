@@ -59,10 +59,21 @@ export async function listDocuments(ctx: AppContext, merchantId: string) {
   return (await currentDocuments(ctx.db, merchantId)).map(documentView);
 }
 
-export async function readDocument(ctx: AppContext, merchantId: string, documentId: string): Promise<{ row: DocumentRow; bytes: Buffer }> {
+/**
+ * The bytes of a document. Reading an ID card or bank card image is a sensitive read (SPEC §13):
+ * an audit row is written before the bytes are handed out, and no row means no bytes.
+ */
+export async function readDocument(ctx: AppContext, actor: Actor, input: {
+  merchantId: string; documentId: string; requestId?: string;
+}): Promise<{ row: DocumentRow; bytes: Buffer }> {
+  const { merchantId, documentId } = input;
   const row = await findDocument(ctx.db, merchantId, documentId);
   if (!row) throw new AppError('not_found', `Document ${documentId} was not found`);
   const bytes = await blobStoreOf(ctx).get(row.blob_key);
   if (!bytes) throw new AppError('not_found', `Document ${documentId} has no stored content`);
+  await ctx.db.transaction().execute((trx) => ctx.audit(trx, actor, {
+    action: 'merchant.document_downloaded', subjectType: 'merchant_document', subjectId: row.id, merchantId,
+    requestId: input.requestId ?? null, details: { kind: row.kind, sha256: row.sha256, sizeBytes: row.size_bytes },
+  }));
   return { row, bytes };
 }

@@ -248,7 +248,7 @@ async function assessMerchant(ctx: AppContext, trx: Executor, row: MerchantRow, 
     blacklistHits: await blacklistHits(trx, pairs),
     missingDocuments: requiredDocuments(row.type).filter((d) => !documents.includes(d)),
     identityCheck: checks.identity, bankAccountCheck: checks.account,
-  });
+  }, ctx.config.riskThresholds);
 }
 
 /** The keyed hash a blacklist value is found by; ID and account numbers match the merchant columns. */

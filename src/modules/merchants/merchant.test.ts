@@ -2,8 +2,10 @@
 // missing or expiring, and the risk score (thresholds, missing documents never reject alone).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { riskThresholdsFrom } from '../../platform/config.js';
+import { riskRejectScoreDefault, riskRejectScoreMin, riskReviewScoreDefault } from '../../platform/limits.js';
 import {
-  assessRisk, canTransition, missingItems, normalizeInput, riskPoints, riskThresholds, statusForRisk, validateFields,
+  assessRisk, canTransition, missingItems, normalizeInput, riskPoints, statusForRisk, validateFields,
   type MerchantFacts, type RiskFacts, type RiskReasonCode,
 } from './merchant.js';
 
@@ -77,9 +79,30 @@ const cleanRisk: RiskFacts = {
   blacklistHits: [], missingDocuments: [], identityCheck: 'pass', bankAccountCheck: 'pass',
 };
 
+const thresholds = { reviewScore: riskReviewScoreDefault, rejectScore: riskRejectScoreDefault };
+
+describe('risk thresholds', () => {
+  it('decide the level from the configured scores', () => {
+    const highRiskMcc = { ...cleanRisk, mcc: '7995' };
+    expect(assessRisk(highRiskMcc, thresholds).level).toBe('medium');
+    expect(assessRisk(highRiskMcc, { reviewScore: 20, rejectScore: 40 }).level).toBe('high');
+    expect(assessRisk(highRiskMcc, { reviewScore: 50, rejectScore: 90 }).level).toBe('low');
+  });
+
+  it('come from the environment, defaulting to 30 and 70, and refuse a bad pair', () => {
+    expect(riskThresholdsFrom({})).toEqual({ reviewScore: 30, rejectScore: 70 });
+    expect(riskThresholdsFrom({ JIHUO_RISK_REVIEW_SCORE: '20', JIHUO_RISK_REJECT_SCORE: '100' }))
+      .toEqual({ reviewScore: 20, rejectScore: 100 });
+    for (const [review, reject] of [['0', '70'], ['70', '70'], ['80', '70'], ['30', '101'], ['x', '70'], ['5', '10']]) {
+      expect(() => riskThresholdsFrom({ JIHUO_RISK_REVIEW_SCORE: review, JIHUO_RISK_REJECT_SCORE: reject }))
+        .toThrow(/JIHUO_RISK_RE/);
+    }
+  });
+});
+
 describe('assessRisk', () => {
   it('scores a clean merchant 0 (approve)', () => {
-    expect(assessRisk(cleanRisk)).toEqual({ score: 0, level: 'low', reasons: [] });
+    expect(assessRisk(cleanRisk, thresholds)).toEqual({ score: 0, level: 'low', reasons: [] });
     expect(statusForRisk('low')).toBe('approved');
   });
 
@@ -92,7 +115,7 @@ describe('assessRisk', () => {
     [{ identityCheck: 'fail' }, ['identity_verification_failed'], 'high'],
     [{ missingDocuments: ['id_front'], idExpiry: '2026-06-15' }, ['document_expiring', 'documents_missing'], 'medium'],
   ])('%j → %j (%s)', (change, codes, level) => {
-    const risk = assessRisk({ ...cleanRisk, ...change });
+    const risk = assessRisk({ ...cleanRisk, ...change }, thresholds);
     expect(risk.reasons.map((r) => r.code)).toEqual(codes);
     expect(risk.level).toBe(level);
   });
@@ -104,13 +127,13 @@ describe('assessRisk', () => {
       bankAccountCheck: fc.constantFrom('pass', 'fail', 'unavailable'), missingDocuments: fc.subarray(['id_front', 'id_back', 'bank_card']),
     });
     fc.assert(fc.property(facts, (change) => {
-      const risk = assessRisk({ ...cleanRisk, ...change } as RiskFacts);
+      const risk = assessRisk({ ...cleanRisk, ...change } as RiskFacts, thresholds);
       expect(risk.score).toBeGreaterThanOrEqual(0);
       expect(risk.score).toBeLessThanOrEqual(100);
-      expect(risk.level).toBe(risk.score >= riskThresholds.high ? 'high' : risk.score >= riskThresholds.medium ? 'medium' : 'low');
-      const alone = assessRisk({ ...cleanRisk, missingDocuments: change.missingDocuments as RiskFacts['missingDocuments'] });
+      expect(risk.level).toBe(risk.score >= thresholds.rejectScore ? 'high' : risk.score >= thresholds.reviewScore ? 'medium' : 'low');
+      const alone = assessRisk({ ...cleanRisk, missingDocuments: change.missingDocuments as RiskFacts['missingDocuments'] }, thresholds);
       expect(alone.level).not.toBe('high');
     }));
-    expect(riskPoints.documents_missing).toBeLessThan(riskThresholds.high);
+    expect(riskPoints.documents_missing).toBeLessThan(riskRejectScoreMin);
   });
 });

@@ -1,5 +1,6 @@
 // Merchant domain rules that need no database: the input shape, field validation, the status
 // state machine, what is missing or expiring, and the risk score. All pure, all tested.
+import type { RiskThresholds } from '../../platform/config.js';
 import type { FieldError } from '../../platform/http/errors.js';
 import { isKnownMcc, mccInfo } from './mcc.js';
 import {
@@ -204,8 +205,6 @@ export const riskPoints: Record<RiskReasonCode, number> = {
   documents_missing: 15,
 };
 
-/** Below `medium` auto-approves; from `high` on rejects; between goes to manual review. */
-export const riskThresholds = { medium: 30, high: 70 } as const;
 
 export interface RiskReason { code: RiskReasonCode; points: number; message: string }
 export interface RiskAssessment { score: number; level: RiskLevel; reasons: RiskReason[] }
@@ -218,9 +217,10 @@ export interface RiskFacts {
   identityCheck: 'pass' | 'fail' | 'unavailable'; bankAccountCheck: 'pass' | 'fail' | 'unavailable';
 }
 
-export function riskLevelOf(score: number): RiskLevel {
-  if (score >= riskThresholds.high) return 'high';
-  return score >= riskThresholds.medium ? 'medium' : 'low';
+/** Below `reviewScore` auto-approves; from `rejectScore` on rejects; between goes to manual review. */
+export function riskLevelOf(score: number, thresholds: RiskThresholds): RiskLevel {
+  if (score >= thresholds.rejectScore) return 'high';
+  return score >= thresholds.reviewScore ? 'medium' : 'low';
 }
 
 function holderMatches(f: RiskFacts): boolean {
@@ -229,8 +229,8 @@ function holderMatches(f: RiskFacts): boolean {
   return names.some((n) => n !== null && n === f.accountHolder);
 }
 
-/** The score (0–100) and its named reasons. */
-export function assessRisk(f: RiskFacts): RiskAssessment {
+/** The score (0–100), its named reasons, and the level under the configured thresholds. */
+export function assessRisk(f: RiskFacts, thresholds: RiskThresholds): RiskAssessment {
   const reasons: RiskReason[] = [];
   const add = (code: RiskReasonCode, message: string) => reasons.push({ code, points: riskPoints[code], message });
   if (f.blacklistHits.length > 0) add('blacklist_hit', `On the blacklist: ${f.blacklistHits.join(', ')}`);
@@ -249,7 +249,7 @@ export function assessRisk(f: RiskFacts): RiskAssessment {
   else if (soonest <= expiringWithinDays) add('document_expiring', `The ID card or business licence expires within ${expiringWithinDays} days`);
   if (f.missingDocuments.length > 0) add('documents_missing', `Documents not yet uploaded: ${f.missingDocuments.join(', ')}`);
   const score = Math.min(100, reasons.reduce((sum, r) => sum + r.points, 0));
-  return { score, level: riskLevelOf(score), reasons };
+  return { score, level: riskLevelOf(score, thresholds), reasons };
 }
 
 /** The status a submitted merchant moves to after its risk assessment. */

@@ -246,8 +246,10 @@ async function registerDocumentRoutes(app: JihuoApp, ctx: AppContext): Promise<v
     schema: { tags: ['merchants'], summary: 'The bytes of a document (own merchant and operators only)', params: Strict({ id: Type.String({ maxLength: 64 }), documentId: Type.String({ maxLength: 64 }) }) },
     config: { access: { roles: operatorsAndMerchants } },
   }, async (request, reply) => {
-    scoped(request, request.params.id);
-    const { row, bytes } = await readDocument(ctx, request.params.id, request.params.documentId);
+    const actor = scoped(request, request.params.id);
+    const { row, bytes } = await readDocument(ctx, actor, {
+      merchantId: request.params.id, documentId: request.params.documentId, requestId: request.id,
+    });
     return reply.header('content-type', row.content_type).header('content-disposition', `attachment; filename="${row.kind}"`)
       .header('cache-control', 'private, no-store').send(bytes);
   });

@@ -1,6 +1,7 @@
-// Contract of the notifications module: every message to a merchant is written to the outbox in
-// the caller's transaction, carries a notice code, and is delivered by a worker. Callers name a
-// template and its parameters; they never build message text themselves.
+// Contract of the notifications module: every message to a merchant (or directly to one user's
+// own phone, `sendNotificationTo`) is written to the outbox in the caller's transaction, carries a
+// notice code, and is delivered by a worker. Callers name a template and its parameters; they
+// never build message text themselves.
 import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.js';
@@ -52,18 +53,35 @@ export function normaliseNoticeCode(input: string): string {
   return input.normalize('NFKC').replace(/[\s\-_]/g, '').toUpperCase();
 }
 
+/**
+ * A message to one person rather than to a merchant's contact on file: the user's own phone or
+ * email (a password-reset code goes to the user who asked, operators included). Only SMS and
+ * email can be addressed this way; the notice code and the outbox work as for merchant messages.
+ */
+export interface DirectNotificationInput {
+  recipient: { userId: string; phone?: string | null; email?: string | null };
+  /** The user's merchant (merchant staff), or null for an operator. */
+  merchantId: string | null;
+  template: string;
+  channels: ('sms' | 'email')[];
+  params: Record<string, string | number>;
+  locale?: 'zh-CN' | 'en';
+}
+
 interface Recipient { mask: string; value: string | null; error: string | null }
 
-function recipientFor(channel: Channel, merchant: { phone: string | null; email: string | null }): Recipient {
+interface Contact { phone: string | null; email: string | null; who: 'merchant' | 'user' }
+
+function recipientFor(channel: Channel, contact: Contact): Recipient {
   switch (channel) {
     case 'sms':
-      return merchant.phone
-        ? { mask: maskPhone(merchant.phone), value: merchant.phone, error: null }
-        : { mask: '(no phone on file)', value: null, error: 'The merchant has no phone number on file' };
+      return contact.phone
+        ? { mask: maskPhone(contact.phone), value: contact.phone, error: null }
+        : { mask: '(no phone on file)', value: null, error: `The ${contact.who} has no phone number on file` };
     case 'email':
-      return merchant.email
-        ? { mask: maskEmail(merchant.email), value: merchant.email, error: null }
-        : { mask: '(no email on file)', value: null, error: 'The merchant has no email address on file' };
+      return contact.email
+        ? { mask: maskEmail(contact.email), value: contact.email, error: null }
+        : { mask: '(no email on file)', value: null, error: `The ${contact.who} has no email address on file` };
     case 'inbox': return { mask: 'merchant portal inbox', value: null, error: null };
     case 'terminal': return { mask: 'POS terminal screen', value: null, error: null };
   }
@@ -81,6 +99,34 @@ export async function sendNotification(ctx: AppContext, trx: Executor, input: No
     .where('id', '=', input.merchantId).executeTakeFirst();
   if (!merchant) throw new AppError('merchant_not_found', 'Merchant was not found');
   const locale: Locale = input.locale ?? (merchant.locale === 'en' ? 'en' : 'zh-CN');
+  return queueMessages(ctx, trx, {
+    ...input, locale, merchantId: merchant.id, userId: null,
+    contact: { phone: merchant.phone, email: merchant.email, who: 'merchant' },
+  });
+}
+
+/** Writes SMS or email messages to one user's own phone or email, in the caller's transaction. */
+export async function sendNotificationTo(ctx: AppContext, trx: Executor, input: DirectNotificationInput): Promise<QueuedNotification[]> {
+  if (!isTemplateKey(input.template)) throw new Error(`Unknown notification template ${input.template}`);
+  let locale: Locale = input.locale ?? 'zh-CN';
+  if (!input.locale && input.merchantId) {
+    const merchant = await trx.selectFrom('merchants').select('locale').where('id', '=', input.merchantId).executeTakeFirst();
+    if (merchant?.locale === 'en') locale = 'en';
+  }
+  return queueMessages(ctx, trx, {
+    template: input.template, channels: input.channels, params: input.params, locale,
+    merchantId: input.merchantId, userId: input.recipient.userId,
+    contact: { phone: input.recipient.phone ?? null, email: input.recipient.email ?? null, who: 'user' },
+  });
+}
+
+interface QueueInput {
+  template: string; channels: Channel[]; params: Record<string, string | number>; terminalId?: string | null;
+  locale: Locale; merchantId: string | null; userId: string | null; contact: Contact; queueOnTerminal?: boolean;
+}
+
+async function queueMessages(ctx: AppContext, trx: Executor, input: QueueInput): Promise<QueuedNotification[]> {
+  const { locale } = input;
   const now = ctx.clock.now();
   const queued: QueuedNotification[] = [];
   for (const channel of [...new Set(input.channels)]) {
@@ -88,11 +134,12 @@ export async function sendNotification(ctx: AppContext, trx: Executor, input: No
     const rendered = renderMessage({
       template: input.template, locale, channel, params: input.params, noticeCode, officialDomain: ctx.config.officialDomain,
     });
-    const recipient = recipientFor(channel, merchant);
+    const recipient = recipientFor(channel, input.contact);
     const storedOnly = channel === 'inbox' || channel === 'terminal';
     const id = newId('msg');
     await trx.insertInto('notification_messages').values({
-      id, merchant_id: merchant.id, terminal_id: input.terminalId ?? null, channel, template: input.template, locale,
+      id, merchant_id: input.merchantId, user_id: input.userId, terminal_id: input.terminalId ?? null, channel,
+      template: input.template, locale,
       subject: rendered.subject, body_enc: ctx.cipher.seal(bodyField, rendered.body),
       recipient_mask: recipient.mask, recipient_enc: recipient.value === null ? null : ctx.cipher.seal(recipientField, recipient.value),
       notice_code_hash: ctx.hash('notice_code', noticeCode),
@@ -101,7 +148,7 @@ export async function sendNotification(ctx: AppContext, trx: Executor, input: No
       sent_at: storedOnly ? now : null, failed_at: recipient.error ? now : null,
     }).execute();
     if (channel === 'terminal' && input.queueOnTerminal !== false) {
-      await queueOnTerminal(ctx, trx, { ...input, terminalId: input.terminalId!, noticeCode, at: now });
+      await queueOnTerminal(ctx, trx, { ...input, merchantId: input.merchantId!, terminalId: input.terminalId!, noticeCode, at: now });
     }
     queued.push({ messageId: id, channel, noticeCode });
   }
@@ -149,12 +196,12 @@ export async function sendNotificationsBulk(ctx: AppContext, trx: Executor, inpu
       if (!merchant) throw new AppError('merchant_not_found', 'Merchant was not found');
       const locale: Locale = merchant.locale === 'en' ? 'en' : 'zh-CN';
       for (const channel of channels) {
-        const recipient = recipientFor(channel, merchant);
+        const recipient = recipientFor(channel, { ...merchant, who: 'merchant' });
         const storedOnly = channel === 'inbox';
         rows.push({
           item, channel, locale,
           row: {
-            id: newId('msg'), merchant_id: merchant.id, terminal_id: item.terminalId ?? null, channel, template: input.template, locale,
+            id: newId('msg'), merchant_id: merchant.id, user_id: null, terminal_id: item.terminalId ?? null, channel, template: input.template, locale,
             subject: '', body_enc: '', notice_code_hash: '',
             recipient_mask: recipient.mask, recipient_enc: recipient.value === null ? null : ctx.cipher.seal(recipientField, recipient.value),
             status: recipient.error ? 'failed' : storedOnly ? 'sent' : 'pending',

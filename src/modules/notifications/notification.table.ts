@@ -6,7 +6,10 @@ export type MessageStatus = 'pending' | 'sent' | 'failed';
 
 export interface NotificationMessageTable {
   id: string;
-  merchant_id: string;
+  /** Null for a message to an operator (addressed to a user, `user_id`). */
+  merchant_id: string | null;
+  /** The user a message was sent to directly (password reset), not the merchant's contact. */
+  user_id: string | null;
   terminal_id: string | null;
   channel: Channel;
   template: string;
@@ -32,7 +35,7 @@ export interface NotificationMessageTable {
 export interface NotificationAttemptTable {
   id: Generated<number>;
   message_id: string;
-  merchant_id: string;
+  merchant_id: string | null;
   attempt: number;
   at: Date;
   outcome: 'sent' | 'error';

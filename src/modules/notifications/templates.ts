@@ -122,11 +122,11 @@ export const templates: Record<string, TemplateDefinition> = {
     render: {
       'zh-CN': (x) => ({
         subject: '重置登录密码验证码',
-        body: `您正在重置商户门户登录密码，验证码 ${p(x, 'code')}，${p(x, 'minutes', '10')}分钟内有效。如非本人操作请忽略。`,
+        body: `您正在重置激活平台登录密码，验证码 ${p(x, 'code')}，${p(x, 'minutes', '10')}分钟内有效。如非本人操作请忽略。`,
       }),
       en: (x) => ({
-        subject: 'Portal sign-in reset code',
-        body: `You asked to reset your merchant portal sign-in. Your code is ${p(x, 'code')}, valid for ${p(x, 'minutes', '10')} minutes. If this was not you, ignore this message.`,
+        subject: 'Sign-in reset code',
+        body: `You asked to reset your Jihuo sign-in. Your code is ${p(x, 'code')}, valid for ${p(x, 'minutes', '10')} minutes. If this was not you, ignore this message.`,
       }),
     },
   },

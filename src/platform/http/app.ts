@@ -263,8 +263,14 @@ function registerTestClock(app: JihuoApp, ctx: AppContext): void {
     body: Strict({ now: IsoDateTime() }),
     response: { 200: Type.Object({ now: Type.String() }) },
   };
-  app.post('/v1/test-clock', { schema, config: { access: { public: true } } }, async (request) => {
-    if (!ctx.config.enableTestClock) throw new AppError('route_not_found', 'No route POST /v1/test-clock');
+  // Without JIHUO_ENABLE_TEST_CLOCK the endpoint does not exist (Appendix A): answer 404 before
+  // the body is validated, so no body, good or bad, tells a caller more.
+  const onlyWithTestClock = async (request: FastifyRequest): Promise<void> => {
+    if (!ctx.config.enableTestClock) {
+      throw new AppError('not_found', `No route ${request.method} /v1/test-clock`);
+    }
+  };
+  app.post('/v1/test-clock', { schema, config: { access: { public: true } }, onRequest: onlyWithTestClock }, async (request) => {
     const to = new Date(request.body.now);
     ctx.clock.set(to);
     const value = JSON.stringify(ctx.clock.offsetMs());
@@ -272,8 +278,10 @@ function registerTestClock(app: JihuoApp, ctx: AppContext): void {
       .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date() })).execute();
     return { now: ctx.clock.now().toISOString() };
   });
-  app.get('/v1/test-clock', { schema: { tags: ['platform'], summary: 'Read the business clock' }, config: { access: { public: true } } }, async () => {
-    if (!ctx.config.enableTestClock) throw new AppError('route_not_found', 'No route GET /v1/test-clock');
+  app.get('/v1/test-clock', {
+    schema: { tags: ['platform'], summary: 'Read the business clock' },
+    config: { access: { public: true } }, onRequest: onlyWithTestClock,
+  }, async () => {
     return { now: ctx.clock.now().toISOString() };
   });
 }

@@ -408,7 +408,7 @@ export function AuditPage() {
       </Card>
       <SimpleList key={path} title="audit.title" path={path} columns={[
         { key: 'at', title: 'common.time', render: time },
-        { key: 'action', title: 'audit.action', render: (v) => <Typography.Text code data-testid="audit-row-action">{String(v)}</Typography.Text> },
+        { key: 'action', title: 'audit.action', render: (v) => <Typography.Text code style={{ whiteSpace: 'nowrap' }} data-testid="audit-row-action">{String(v)}</Typography.Text> },
         { key: 'actor', title: 'audit.actor', render: (v) => {
           const actor = v as { kind: string; id: string | null; role: string | null };
           return <Space orientation="vertical" size={0}><span>{actor.role ?? actor.kind}</span><Typography.Text type="secondary" style={{ fontSize: 12 }}>{actor.id ?? '—'}</Typography.Text></Space>;

@@ -71,6 +71,8 @@ describe('accounts', () => {
     expect(blocked.body.error.code).toBe('mfa_required');
     const enroll = await t.request('POST', '/v1/auth/totp/enroll', { key: null, headers: { cookie, 'x-csrf-token': first.body.csrfToken } });
     expect(enroll.status).toBe(200);
+    expect(enroll.body.otpauthUrl).toContain(`secret=${enroll.body.secret}`);
+    expect(enroll.body.qrCodeDataUrl).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);
     const code = await generate({ secret: enroll.body.secret });
     const noCsrf = await t.request('POST', '/v1/auth/totp/confirm', { key: null, headers: { cookie }, body: { code } });
     expect(noCsrf.status).toBe(403);

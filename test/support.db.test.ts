@@ -414,6 +414,22 @@ describe('hotline and help', () => {
     ]);
   });
 
+  it('finds the same merchant by a terminal SN or the merchant id, and wants exactly one key', async () => {
+    const bySn = await t.request('GET', `/v1/hotline/lookup?sn=${sn}`);
+    expect(bySn.status).toBe(200);
+    expect(bySn.body.data.map((d: { merchant: { id: string } }) => d.merchant.id)).toEqual([merchant.id]);
+    const byId = await t.request('GET', `/v1/hotline/lookup?merchantId=${merchant.id}`);
+    expect(byId.body.data[0].terminals.map((x: { sn: string }) => x.sn)).toContain(sn);
+    expect((await t.request('GET', '/v1/hotline/lookup?sn=NOSUCHSN0001')).body.data).toEqual([]);
+    for (const query of ['', `?phone=13912345678&sn=${sn}`]) {
+      const bad = await t.request('GET', `/v1/hotline/lookup${query}`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details.fields[0]).toMatchObject({ field: 'phone', rule: 'one_of' });
+    }
+    const audited = await t.request('GET', '/v1/audit?action=hotline.lookup&limit=3');
+    expect(audited.body.data.map((e: { details: { by: string } }) => e.details.by)).toEqual(['sn', 'merchantId', 'sn']);
+  });
+
   it('serves help articles publicly and suggests slugs for unknown ones', async () => {
     const article = await t.request('GET', '/v1/help/articles/reactivation-risk-control?locale=en', { key: null });
     expect(article.status).toBe(200);

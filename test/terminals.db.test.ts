@@ -207,6 +207,10 @@ describe('applications, shipping, delivery, lifecycle and replacement', () => {
     const listed = await t.request('GET', '/v1/terminal-applications?status=delivered', { key: owner.key });
     expect(listed.body).toMatchObject({ hasMore: false, nextCursor: null });
     expect(listed.body.data.map((a: { id: string }) => a.id)).toEqual([id]);
+    expect(listed.body.data[0].shipments).toEqual([expect.objectContaining({
+      id: shipped.body.shipment.id, carrier: 'SF', trackingNumber: 'SF0000000001', status: 'delivered', deliveredBy: 'merchant', sns: [sn, sn2],
+    })]);
+    expect((await t.request('GET', `/v1/terminal-applications/${id}`, { key: owner.key })).body.shipments).toHaveLength(1);
     expect((await t.request('GET', '/v1/terminal-applications', { key: stranger.key })).body.data).toEqual([]);
     expect((await t.request('GET', `/v1/terminals/${sn2}`)).body.status).toBe('delivered');
 

@@ -1,6 +1,9 @@
 // Proves the web app works in a real browser against a real server: the public notice check
 // (not-genuine path), the language switch, API-key log-in into the merchant portal and the
-// operations console, drafts that survive a lost log-in, phone width, and the SPA fallback.
+// operations console, merchant sign-up into the KYC wizard, operator TOTP enrolment and log-in,
+// documents in the review queue, applications and shipping, pairing, re-activation steps and
+// scam reports, announcements, risk hits, pricing plans, the audit log, drafts that survive a
+// lost log-in, phone width, and the SPA fallback.
 // Screenshots of the main screens go to a temporary directory, or to docs/screenshots/ with
 // JIHUO_SCREENSHOTS=1 (how the README's pictures are made).
 import { execFileSync } from 'node:child_process';
@@ -9,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { generate } from 'otplib';
+import { luhnCheckDigit, residentIdCheckChar } from '../src/modules/merchants/validators.js';
 import { createApiKey } from '../src/platform/api-keys.js';
 import { TerminalClient } from '../src/simulator/terminal-client.js';
 import { adminKey, createTestApp, type TestApp } from './harness.js';
@@ -28,6 +33,9 @@ let merchantKey: string;
 let merchantId: string;
 let terminalSn: string;
 let terminalFactoryKey: Buffer;
+const signupPassword = 'Fresh-Noodles-Every-Morning-31';
+const operatorPassword = 'Tea-Garden-Morning-2031';
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 /** The calendar day in Asia/Shanghai (UTC+8, no daylight saving). */
 function shanghaiDay(instant: Date): string {
@@ -204,7 +212,6 @@ describe('web app in Chromium', () => {
     await page.waitForURL(`${base}/portal`);
     await page.goto(`${base}/portal/onboarding`);
     await page.getByText('证件材料').first().click();
-    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
     const row = page.locator('.ant-space', { hasText: '身份证人像面' }).filter({ has: page.locator('input[type=file]') }).last();
     await row.locator('input[type=file]').setInputFiles({ name: 'id-front.png', mimeType: 'image/png', buffer: png });
     await page.locator('.ant-upload-list-item-done, .ant-upload-list-item').first().waitFor();
@@ -258,6 +265,14 @@ describe('web app in Chromium', () => {
     await page.getByText('老王面馆').waitFor();
     await page.getByText(terminalSn).first().click();
     await page.getByText('请勿向来电者索要或读出激活码。').waitFor();
+    await page.getByTestId('activation-card').first().waitFor();
+    // The same caller found by a terminal SN, with each terminal's progress at a glance.
+    await page.locator('.ant-select', { hasText: '按来电号码' }).click();
+    await page.locator('.ant-select-item-option[title="按终端 SN"]').click();
+    await page.getByPlaceholder('终端 SN').fill(terminalSn);
+    await page.getByPlaceholder('终端 SN').press('Enter');
+    await page.getByText('老王面馆').waitFor();
+    await page.getByTestId(`hotline-progress-${terminalSn}`).waitFor();
     await page.screenshot({ path: join(shots, 'console-hotline.png'), fullPage: true });
 
     // Pricing: an operator creates a promotion for this merchant and the fee quote explains it.
@@ -271,11 +286,256 @@ describe('web app in Chromium', () => {
     await page.getByLabel('结束日期').fill('2099-12-31');
     await page.getByRole('button', { name: '创建规则' }).click();
     await page.locator('tr', { hasText: '新店开业优惠' }).getByText('0.3%').waitFor();
-    await page.getByPlaceholder('商户编号').fill(merchantId);
+    await page.locator('#quote_merchantId').fill(merchantId);
     await page.getByRole('button', { name: '手续费试算' }).click();
     await page.getByText('¥30.00').waitFor(); // ¥10,000.00 × 0.30%
     await page.getByText('活动优惠').first().waitFor();
     await page.screenshot({ path: join(shots, 'console-pricing.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('signs a merchant up, continues into the wizard with a document, and the operator reviews it with the document', async () => {
+    const idNumber = `11010819850101123${residentIdCheckChar('11010819850101123')}`;
+    const accountNumber = `622202100000000311${luhnCheckDigit('622202100000000311')}`;
+    const page = await newPage();
+    await page.goto(`${base}/login`);
+    await page.getByText('还没有账号？商户注册').click();
+    await page.waitForURL(`${base}/signup`);
+    await page.getByLabel('商户名称').fill('新开张小馆');
+    await page.getByLabel('联系电话').fill('13655550001');
+    await page.getByLabel('登录名').fill('xin.shop');
+    await page.getByLabel('密码', { exact: true }).fill('short');
+    await page.getByLabel('再次输入密码').fill('short');
+    await page.getByTestId('signup-submit').click();
+    await page.getByText('must have at least 12 characters').waitFor(); // the API's field error, next to the field
+    await page.getByLabel('密码', { exact: true }).fill(signupPassword);
+    await page.getByLabel('再次输入密码').fill(signupPassword);
+    await page.screenshot({ path: join(shots, 'signup.png'), fullPage: true });
+    await page.getByTestId('signup-submit').click();
+    await page.waitForURL(`${base}/portal/onboarding`);
+    await expect.poll(() => page.getByLabel('商户名称').inputValue()).toBe('新开张小馆'); // entered once, pre-filled
+    expect(await page.getByLabel('联系电话').inputValue()).toBe('13655550001');
+    const signedUp = (await t.request('GET', `/v1/merchants?q=${encodeURIComponent('新开张小馆')}`)).body.data[0] as { id: string; status: string };
+    expect(signedUp.status).toBe('draft');
+
+    await page.getByLabel('电子邮箱').fill('xin@example.com');
+    await page.getByTestId('onboarding-next').click();
+    await page.getByLabel('证件姓名').fill('李四');
+    await page.getByLabel('身份证号码').fill(idNumber);
+    await page.getByLabel('证件有效期至').fill('2041-01-01');
+    await page.getByTestId('onboarding-next').click();
+    await page.getByLabel('行业类别（MCC）').fill('5812');
+    await page.getByLabel('省').fill('上海市');
+    await page.getByLabel('市', { exact: true }).fill('上海市');
+    await page.getByLabel('城市代码').fill('310100');
+    await page.getByLabel('区县').fill('黄浦区');
+    await page.getByLabel('详细地址').fill('南京东路 100 号');
+    await page.getByTestId('onboarding-next').click();
+    await page.getByLabel('开户银行').fill('中国建设银行');
+    await page.getByLabel('银行账号').fill(accountNumber);
+    await page.getByLabel('账户名').fill('李四光');
+    await page.getByTestId('onboarding-next').click();
+    const row = page.locator('.ant-space', { hasText: '身份证人像面' }).filter({ has: page.locator('input[type=file]') }).last();
+    await row.locator('input[type=file]').setInputFiles({ name: 'id-front.png', mimeType: 'image/png', buffer: png });
+    await expect.poll(async () => (await t.request('GET', `/v1/merchants/${signedUp.id}/documents`)).body.data.length).toBe(1);
+    await page.getByTestId('onboarding-next').click();
+    await page.getByTestId('onboarding-submit').click();
+    await page.getByTestId('onboarding-result').filter({ hasText: '审核中' }).waitFor();
+    await page.context().close();
+
+    // The operator sees the uploaded document in the review queue, opens it, reveals the masked
+    // ID number (audited), approves, then finds the merchant by search and the approval in the audit log.
+    const consolePage = await newPage();
+    await loginWithKey(consolePage, adminKey);
+    await consolePage.waitForURL(`${base}/console`);
+    const queued = consolePage.locator('tr', { hasText: '新开张小馆' });
+    await queued.locator('.ant-table-row-expand-icon').click();
+    const documents = consolePage.getByTestId('merchant-documents');
+    await documents.getByTestId('document-id_front').getByText('身份证人像面').waitFor();
+    await documents.getByTestId('document-open-id_front').click();
+    await documents.getByTestId('document-image-id_front').locator('img').waitFor();
+    await consolePage.getByRole('button', { name: '查看完整号码' }).first().click();
+    await consolePage.locator('.ant-modal .ant-btn-primary').click();
+    await consolePage.getByText(idNumber, { exact: true }).waitFor();
+    await consolePage.screenshot({ path: join(shots, 'console-review-documents.png'), fullPage: true });
+    await consolePage.getByTestId(`review-submit-${signedUp.id}`).click();
+    await consolePage.getByText('审核结果已保存：已通过').waitFor();
+
+    await consolePage.goto(`${base}/console/merchants`);
+    await consolePage.getByPlaceholder('名称、手机号或商户号').fill('新开张');
+    await consolePage.getByPlaceholder('名称、手机号或商户号').press('Enter');
+    const found = consolePage.locator('tr', { hasText: '新开张小馆' });
+    await found.getByText('已通过').waitFor();
+    expect(await consolePage.locator('tr', { hasText: '老王面馆' }).count()).toBe(0);
+
+    await consolePage.goto(`${base}/console/audit`);
+    await consolePage.getByTestId('audit-row-action').first().waitFor();
+    await consolePage.getByTestId('audit-action').fill('merchant.');
+    await consolePage.getByTestId('audit-search').click();
+    await consolePage.locator('tr', { hasText: 'merchant.reviewed' }).filter({ hasText: signedUp.id }).waitFor();
+    await consolePage.locator('tr', { hasText: 'merchant.field_revealed' }).getByText('idNumber').waitFor();
+    await consolePage.screenshot({ path: join(shots, 'console-audit.png'), fullPage: true });
+    expect(await consolePage.getByText(idNumber).count()).toBe(0); // the log never shows the number itself
+    await consolePage.context().close();
+  });
+
+  it('makes an operator enrol TOTP at first log-in, then asks for the code at the next log-in', async () => {
+    const created = await t.request('POST', '/v1/users', { body: {
+      login: 'zhou.ops', displayName: '周运营', role: 'ops_admin', password: operatorPassword,
+    } });
+    expect(created.status).toBe(201);
+    const page = await newPage();
+    const passwordLogin = async () => {
+      await page.goto(`${base}/login`);
+      await page.getByRole('tab', { name: '账号密码' }).click();
+      await page.getByLabel('登录名').fill('zhou.ops');
+      await page.getByLabel('密码', { exact: true }).fill(operatorPassword);
+      await page.getByRole('button', { name: '登 录' }).last().click();
+    };
+    await passwordLogin();
+    await page.waitForURL(/\/enroll-totp/);
+    await page.goto(`${base}/console/hotline`); // without TOTP every console page leads back here, not to /login
+    await page.waitForURL(/\/enroll-totp\?next=%2Fconsole%2Fhotline/);
+    await page.getByTestId('totp-qr').locator('img').waitFor();
+    const secret = /[A-Z2-7]{16,}/.exec((await page.getByTestId('totp-secret').textContent()) ?? '')?.[0] ?? '';
+    expect(secret).not.toBe('');
+    await page.screenshot({ path: join(shots, 'totp-enroll.png'), fullPage: true });
+    await page.getByTestId('totp-code').fill('000000');
+    await page.getByTestId('totp-confirm').click();
+    await page.getByText('the code does not match').waitFor();
+    const epoch = Math.floor(Date.now() / 1000);
+    await page.getByTestId('totp-code').fill(await generate({ secret, epoch }));
+    await page.getByTestId('totp-confirm').click();
+    await page.waitForURL(`${base}/console/hotline`);
+    await page.getByText('热线工作台').first().waitFor();
+    await page.getByText('退出登录').click();
+    await page.waitForURL(`${base}/login`);
+
+    await passwordLogin();
+    await page.getByTestId('totp-step').waitFor();
+    await page.screenshot({ path: join(shots, 'login-totp.png'), fullPage: true });
+    // The code of the next time step: the one used at enrolment may not be replayed.
+    await page.getByTestId('login-totp').fill(await generate({ secret, epoch: epoch + 30 }));
+    await page.getByRole('button', { name: '登 录' }).last().click();
+    await page.waitForURL(`${base}/console`);
+    await page.getByText('实名审核队列').waitFor();
+    await page.getByText('周运营').waitFor();
+    await page.context().close();
+  });
+
+  it('pairs a terminal by the code on its screen', async () => {
+    const sn = 'SNE2E0000002';
+    const modelCode = await insertDeviceModel(t.ctx, { code: 'MPOS-E2E', kind: 'mobile', depositFen: null, thresholdFen: null, windowDays: null });
+    const { factoryKey } = await insertTerminal(t.ctx, { modelCode, merchantId, status: 'delivered', sn });
+    const terminal = new TerminalClient({ server: base, sn, factoryKey: factoryKey.toString('hex'), terminalKey: null });
+    await terminal.hello({ firmwareVersion: '2.0.0' });
+    const { pairingCode } = await terminal.pairingCode();
+    const page = await newPage();
+    await loginWithKey(page, merchantKey);
+    await page.goto(`${base}/portal/terminals/${sn}`);
+    await page.getByPlaceholder('配对码').fill('00000000');
+    await page.getByRole('button', { name: '配 对' }).click();
+    await page.locator('.ant-alert-error, .ant-form-item-explain-error').first().waitFor(); // a wrong code is refused
+    await page.getByPlaceholder('配对码').fill(pairingCode);
+    await page.getByRole('button', { name: '配 对' }).click();
+    await page.getByText('配对成功，终端将进入功能测试。').waitFor();
+    await page.getByText('自检中').first().waitFor();
+    expect((await t.request('GET', `/v1/terminals/${sn}`)).body.status).toBe('self_test');
+    await page.context().close();
+  });
+
+  it('completes a re-activation step in the portal and reports the case as unexpected, then shows the outcome', async () => {
+    const sn = 'SNE2E0000003';
+    const modelCode = await insertDeviceModel(t.ctx, { code: 'QR-E2E', kind: 'qr_box', depositFen: null, thresholdFen: null, windowDays: null });
+    await insertTerminal(t.ctx, { modelCode, merchantId, status: 'active', sn });
+    expect((await t.request('PUT', `/v1/terminals/${sn}/supervisor-password`, { body: { password: '246810' } })).status).toBe(200);
+    const opened = await t.request('POST', `/v1/terminals/${sn}/reactivations`, { body: { reason: 'security_verification', note: 'annual check' } });
+    expect(opened.status).toBe(201);
+    const caseId = opened.body.id as string;
+    const page = await newPage();
+    await loginWithKey(page, merchantKey);
+    await page.goto(`${base}/portal/terminals/${sn}`);
+    const card = page.getByTestId('reactivation-card');
+    await card.getByText(caseId).waitFor();
+    await card.getByText('安全核验').first().waitFor();
+    await card.getByPlaceholder('交易密码').fill('135790');
+    await card.getByRole('button', { name: '完成此步骤' }).click();
+    await card.getByText('supervisor', { exact: false }).first().waitFor(); // the wrong password is refused
+    await card.getByPlaceholder('交易密码').fill('246810');
+    await card.getByRole('button', { name: '完成此步骤' }).click();
+    await page.getByText('步骤已完成').first().waitFor();
+    await card.getByPlaceholder('交易密码').waitFor({ state: 'detached' }); // the step shows its completion time instead
+    const steps = (await t.request('GET', `/v1/reactivations/${caseId}`)).body.steps as { kind: string; status: string }[];
+    expect(steps.find((s) => s.kind === 'confirm_transaction_password')?.status).toBe('completed');
+
+    await card.getByTestId('scam-report').click();
+    await card.getByTestId('scam-reported').waitFor();
+    await card.getByTestId('dispute-outcome').getByText('正在核实').waitFor();
+    await page.screenshot({ path: join(shots, 'portal-reactivation.png'), fullPage: true });
+    expect((await t.request('POST', `/v1/reactivations/${caseId}/dispute/resolve`, { body: { decision: 'genuine' } })).status).toBe(200);
+    await page.reload();
+    await page.getByTestId('reactivation-card').getByTestId('dispute-outcome').getByText('经核实为真实通知').waitFor();
+    await page.context().close();
+  });
+
+  it('shows an active announcement as a banner in the portal', async () => {
+    const now = Date.now();
+    const drafted = await t.request('POST', '/v1/announcements', { body: {
+      kind: 'update', title: { zh: '系统升级预告', en: 'Planned system update' }, body: { zh: '本周六凌晨升级，期间无需任何操作。', en: 'We update on Saturday night; you need not do anything.' },
+      startsAt: new Date(now - 3_600_000).toISOString(), endsAt: new Date(now + 3 * 3_600_000).toISOString(), channels: ['portal'],
+    } });
+    expect(drafted.status).toBe(201);
+    expect((await t.request('POST', `/v1/announcements/${drafted.body.id}/publish`, { body: {} })).status).toBe(200);
+    const page = await newPage();
+    await loginWithKey(page, merchantKey);
+    await page.waitForURL(`${base}/portal`);
+    const banner = page.getByTestId('announcement');
+    await banner.getByText('系统升级预告').waitFor();
+    await banner.getByText('本周六凌晨升级，期间无需任何操作。').waitFor();
+    await page.screenshot({ path: join(shots, 'portal-announcement.png'), fullPage: true });
+    await banner.locator('.ant-alert-close-icon').click();
+    await page.reload();
+    await page.getByTestId('terminal-sn').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(await page.getByTestId('announcement').count()).toBe(0); // dismissed on this device
+    await page.context().close();
+  });
+
+  it('reviews risk hits and assigns a pricing plan in the console', async () => {
+    const rule = await t.request('POST', '/v1/risk/rules', { body: { kind: 'velocity', name: 'E2E velocity', action: 'flag', params: { windowMinutes: 10, maxCount: 50 } } });
+    expect(rule.status).toBe(201);
+    const hitIds = ['hit_e2eapprove0000000001', 'hit_e2edismiss0000000001'];
+    for (const [index, id] of hitIds.entries()) {
+      await t.ctx.db.insertInto('risk_hits').values({
+        id, rule_id: rule.body.id, rule_version: 1, kind: 'velocity', merchant_id: merchantId, terminal_id: null, action: 'flag',
+        dedupe_key: `e2e-${index}`, evidence: JSON.stringify({ count: 60 + index, windowMinutes: 10 }), merchant_visible: '{}',
+        status: 'open', case_id: null, review_note: null, reviewed_by: null, reviewed_at: null, created_at: new Date(),
+      }).execute();
+    }
+    const page = await newPage();
+    await loginWithKey(page, adminKey);
+    await page.goto(`${base}/console/risk`);
+    await page.getByTestId(`hit-approve-${hitIds[0]}`).waitFor();
+    await page.screenshot({ path: join(shots, 'console-risk.png'), fullPage: true });
+    await page.getByTestId(`hit-approve-${hitIds[0]}`).click();
+    await page.getByTestId(`hit-approve-${hitIds[0]}`).waitFor({ state: 'detached' });
+    await page.getByTestId(`hit-dismiss-${hitIds[1]}`).click();
+    await page.getByTestId(`hit-dismiss-${hitIds[1]}`).waitFor({ state: 'detached' });
+    const hits = (await t.request('GET', `/v1/risk/hits?merchantId=${merchantId}`)).body.data as { id: string; status: string }[];
+    expect(Object.fromEntries(hits.map((h) => [h.id, h.status]))).toEqual({ [hitIds[0]!]: 'approved', [hitIds[1]!]: 'dismissed' });
+
+    const plan = await t.request('POST', '/v1/pricing/plans', { body: { name: '连锁门店方案', rates: { credit_card: { rate: 5500 }, debit_card: { rate: 4500, cap: 2000 } } } });
+    expect(plan.status).toBe(201);
+    await page.goto(`${base}/console/pricing`);
+    const planRow = page.getByTestId('plans').locator('tr', { hasText: '连锁门店方案' });
+    await planRow.getByText('0.55%').waitFor();
+    await page.getByTestId('assign-merchant').fill(merchantId);
+    await page.locator('.ant-select', { hasText: '默认方案' }).click();
+    await page.locator('.ant-select-item-option', { hasText: '连锁门店方案' }).click();
+    await page.getByTestId('assign-submit').click();
+    await page.getByTestId('assigned-plan').filter({ hasText: '连锁门店方案' }).waitFor();
+    const audit = (await t.request('GET', `/v1/audit?action=pricing.plan_assigned&merchantId=${merchantId}`)).body.data as { details: { planId: string } }[];
+    expect(audit[0]?.details.planId).toBe(plan.body.id);
     await page.context().close();
   });
 
@@ -337,13 +597,41 @@ describe('web app in Chromium', () => {
     await page.getByTestId('import-result').waitFor();
     await page.screenshot({ path: join(shots, 'console-import.png'), fullPage: true });
     expect(await page.getByTestId('import-result').textContent()).toContain('成功导入 1 台，拒绝 1 行');
-    expect((await t.request('POST', `/v1/terminals/${sn}/assign`, { body: { merchantId: merchant.id } })).status).toBe(200);
-    await page.context().close();
 
-    // 4. The owner gets an activation code in the portal (shown once, with a countdown).
+    // 4. The owner applies for a terminal (address pre-filled), the operator approves and ships it
+    //    (SN allocated from stock, carrier and tracking number), the owner confirms delivery.
     const ownerKey = (await createApiKey(t.ctx, { name: 'flow-owner', role: 'merchant_owner', merchantId: merchant.id })).key;
     const portal = await newPage();
     await loginWithKey(portal, ownerKey);
+    await portal.waitForURL(`${base}/portal`);
+    await portal.goto(`${base}/portal/applications`);
+    await expect.poll(() => portal.getByLabel('详细地址').inputValue()).toBe('建国路 88 号');
+    await portal.locator('.ant-form-item', { hasText: '型号' }).locator('.ant-select').click();
+    await portal.locator('.ant-select-item-option', { hasText: 'SMART-FLOW' }).click();
+    await portal.getByTestId('application-submit').click();
+    await portal.getByTestId('applications').getByTestId('application-status').filter({ hasText: '待审核' }).waitFor();
+
+    await page.goto(`${base}/console/applications`);
+    const application = (await t.request('GET', `/v1/terminal-applications?merchantId=${merchant.id}`)).body.data[0] as { id: string };
+    await page.getByTestId(`application-approve-${application.id}`).click();
+    await page.getByTestId(`ship-carrier-${application.id}`).fill('顺丰');
+    await page.getByTestId(`ship-tracking-${application.id}`).fill('SF1234567890');
+    await page.screenshot({ path: join(shots, 'console-applications.png'), fullPage: true });
+    await page.getByTestId(`ship-submit-${application.id}`).click();
+    await page.locator('tr', { hasText: '激活便利店' }).getByTestId('tracking-number').filter({ hasText: 'SF1234567890' }).waitFor();
+    await page.context().close();
+
+    await portal.reload();
+    const shipment = portal.getByTestId('applications').getByTestId('shipment');
+    await shipment.getByText(sn).waitFor();
+    await shipment.getByTestId('tracking-number').filter({ hasText: 'SF1234567890' }).waitFor();
+    await portal.screenshot({ path: join(shots, 'portal-applications.png'), fullPage: true });
+    await shipment.getByRole('button', { name: '确认收货' }).click();
+    await portal.getByTestId('applications').getByTestId('application-status').filter({ hasText: '已签收' }).waitFor();
+    expect((await t.request('GET', `/v1/terminals/${sn}`)).body).toMatchObject({ status: 'delivered', merchantId: merchant.id });
+
+    // 5. The terminal is in the owner's list; the owner gets an activation code (shown once, with a countdown).
+    await portal.goto(`${base}/portal`);
     await portal.getByTestId('terminal-sn').filter({ hasText: sn }).click();
     await portal.waitForURL(`${base}/portal/terminals/${sn}`);
     await portal.getByTestId('get-code').click();
@@ -352,7 +640,7 @@ describe('web app in Chromium', () => {
     await portal.getByText('剩余有效时间').waitFor();
     await portal.screenshot({ path: join(shots, 'portal-activation-code.png'), fullPage: true });
 
-    // 5. The simulator boots, activates with that code, passes its self-test and takes a sale.
+    // 6. The simulator boots, activates with that code, passes its self-test and takes a sale.
     const terminal = new TerminalClient({ server: base, sn, factoryKey, terminalKey: null });
     await terminal.hello({ firmwareVersion: '2.0.0', location: { cityCode: '110100' } });
     const activated = await terminal.activate(shown.replace(/\s+/g, '').slice(0, 12));
@@ -361,7 +649,7 @@ describe('web app in Chromium', () => {
     const sale = await terminal.sale({ method: 'credit_card', amount: 1_000_000, card: { bin: '622588', last4: '1234' } });
     expect(sale).toMatchObject({ status: 'approved', amount: 1_000_000, fee: 6000, net: 994_000 });
 
-    // 6. The portal shows the terminal in service, its deposit progress, and the sale with its fee.
+    // 7. The portal shows the terminal in service, its deposit progress, and the sale with its fee.
     await portal.reload();
     await portal.getByText('使用中').first().waitFor();
     await portal.getByTestId('deposit-card').getByText('¥598.00').waitFor();
@@ -369,13 +657,26 @@ describe('web app in Chromium', () => {
     await portal.goto(`${base}/portal/transactions`);
     await portal.getByText('¥10,000.00').waitFor();
     await portal.getByText('¥60.00').first().waitFor();
+    // Filters: by method (credit card keeps the sale, WeChat finds nothing), then by terminal.
+    const pickMethod = async (label: string) => {
+      await portal.locator('.ant-select', { hasText: /支付方式|贷记卡|微信扫码/ }).first().click();
+      await portal.locator(`.ant-select-item-option[title="${label}"]`).click();
+      await portal.getByRole('button', { name: '搜 索' }).click();
+    };
+    await pickMethod('贷记卡');
+    await portal.getByTestId('transactions').getByText('¥10,000.00').waitFor();
     await portal.screenshot({ path: join(shots, 'portal-transactions.png'), fullPage: true });
+    await pickMethod('微信扫码');
+    await portal.getByTestId('transactions').getByText('暂无数据').waitFor();
+    await portal.getByPlaceholder('终端').fill(sn);
+    await pickMethod('贷记卡');
+    await portal.getByTestId('transactions').getByText('¥10,000.00').waitFor();
     await portal.goto(`${base}/portal/reports`);
     await portal.getByTestId('volume-chart').locator('canvas').waitFor();
     await portal.getByText('¥10,000.00').first().waitFor();
     await portal.screenshot({ path: join(shots, 'portal-reports.png'), fullPage: true });
 
-    // 7. T+1: the day is settled; the statement is on screen and as CSV, and its inbox notice is genuine.
+    // 8. T+1: the day is settled; the statement is on screen and as CSV, and its inbox notice is genuine.
     const saleDate = shanghaiDay(new Date());
     await t.setNow(new Date(Date.now() + 86_400_000).toISOString());
     expect((await t.request('POST', '/v1/settlements/run', { body: { date: saleDate } })).status).toBe(200);
@@ -390,6 +691,10 @@ describe('web app in Chromium', () => {
     await portal.goto(`${base}/portal/inbox`);
     await portal.getByTestId('inbox-item').first().waitFor();
     await portal.screenshot({ path: join(shots, 'portal-inbox.png'), fullPage: true });
+    await portal.getByTestId('inbox-item').first().getByTestId('scam-report').click(); // "I did not expect this"
+    await portal.getByTestId('inbox-item').first().getByTestId('scam-reported').waitFor();
+    const fraudTickets = (await t.request('GET', `/v1/tickets?merchantId=${merchant.id}`)).body.data as { category: string; priority: string; fraud: boolean }[];
+    expect(fraudTickets).toEqual([expect.objectContaining({ category: 'fraud', priority: 'urgent', fraud: true })]);
     await portal.getByText('核验这条消息').first().click();
     await portal.waitForURL(/\/verify\?code=/);
     await portal.getByText('这条消息是真实的').waitFor();

@@ -1,4 +1,5 @@
-// Routes and the antd locale. Public pages (/login, /verify, /help) need no log-in; /portal is the
+// Routes and the antd locale. Public pages (/login, /signup, /verify, /help) need no log-in;
+// /enroll-totp is where an operator without two-factor authentication is sent; /portal is the
 // merchant portal and /console the operations console.
 import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
@@ -12,6 +13,8 @@ import { useSession } from './session';
 import { LoginPage } from './pages/LoginPage';
 import { VerifyPage } from './pages/VerifyPage';
 import { HelpPage } from './pages/HelpPage';
+import { SignupPage } from './pages/SignupPage';
+import { TotpEnrollPage } from './pages/TotpEnrollPage';
 import { portalRoutes } from './portal/routes';
 import { consoleRoutes } from './console/routes';
 
@@ -36,6 +39,7 @@ function Routes() {
   const { identity, checking } = useSession();
   if (path === '/login') return <LoginPage />;
   if (path === '/verify') return <VerifyPage />;
+  if (path === '/signup') return <SignupPage />;
   if (checking) return <div style={{ padding: 64, textAlign: 'center' }}><Spin size="large" /></div>;
   if (path === '/help' || path.startsWith('/help/')) {
     const slug = path.startsWith('/help/') ? decodeURIComponent(path.slice(6)) : null;
@@ -43,6 +47,8 @@ function Routes() {
     return <Shell area={isOperatorRole(identity.role) ? 'console' : 'portal'}><HelpPage slug={slug} standalone={false} /></Shell>;
   }
   if (!identity) return <Redirect to={`/login?next=${encodeURIComponent(path)}`} />;
+  if (path === '/enroll-totp') return <TotpEnrollPage />;
+  if (identity.mustEnrollTotp) return <Redirect to={`/enroll-totp?next=${encodeURIComponent(path)}`} />;
   const operator = isOperatorRole(identity.role);
   const home = operator ? '/console' : '/portal';
   if (path === '/' || path === '') return <Redirect to={home} />;

@@ -1,13 +1,13 @@
 // The logged-in identity, shared by the app. Log-in stores credentials, then asks the server who
 // they belong to (`GET /v1/auth/me`), which works the same for API keys and password sessions.
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { api, ApiError, onUnauthenticated } from './lib/api';
-import { clearCredentials, loadCredentials, saveCredentials, type Credentials, type Identity, type Role } from './lib/auth';
+import { api, ApiError, onMfaRequired, onUnauthenticated } from './lib/api';
+import { clearCredentials, isOperatorRole, loadCredentials, saveCredentials, type Credentials, type Identity, type Role } from './lib/auth';
 import { useRouter } from './lib/router';
 
 interface MeAnswer {
   apiKey?: { id: string | null; role: Role | null; merchantId: string | null };
-  user?: { displayName: string; login: string; role: Role; merchantId: string | null };
+  user?: { displayName: string; login: string; role: Role; merchantId: string | null; totpEnabled: boolean };
   csrfToken?: string | null;
 }
 
@@ -16,14 +16,23 @@ interface SessionValue {
   checking: boolean;
   loginWithKey(key: string): Promise<Identity>;
   loginWithPassword(input: { login: string; password: string; totp?: string }): Promise<Identity>;
+  signup(input: SignupInput): Promise<Identity>;
+  /** After TOTP enrolment: the session has passed two-factor authentication. */
+  totpEnrolled(): void;
   logout(): Promise<void>;
 }
+
+export interface SignupInput { login: string; password: string; phone: string; type: 'individual' | 'enterprise'; legalName: string }
 
 const SessionContext = createContext<SessionValue | null>(null);
 
 function identityOf(me: MeAnswer): Identity {
-  if (me.user) return { role: me.user.role, merchantId: me.user.merchantId, name: me.user.displayName || me.user.login };
-  return { role: me.apiKey?.role ?? null, merchantId: me.apiKey?.merchantId ?? null, name: me.apiKey?.id ?? 'API key' };
+  if (me.user) {
+    // Operators must set up TOTP before the API lets them do anything but enrol (SPEC §13).
+    const mustEnrollTotp = isOperatorRole(me.user.role) && !me.user.totpEnabled;
+    return { role: me.user.role, merchantId: me.user.merchantId, name: me.user.displayName || me.user.login, mustEnrollTotp };
+  }
+  return { role: me.apiKey?.role ?? null, merchantId: me.apiKey?.merchantId ?? null, name: me.apiKey?.id ?? 'API key', mustEnrollTotp: false };
 }
 
 export function SessionProvider({ children }: { children: ReactNode }) {
@@ -38,7 +47,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       const back = window.location.pathname + window.location.search;
       if (!back.startsWith('/login')) navigate(`/login?expired=1&next=${encodeURIComponent(back)}`, { replace: true });
     });
-    return () => onUnauthenticated(null);
+    // 401 mfa_required is not a lost log-in: the operator still has to enrol TOTP, so keep the
+    // session and go to the enrolment screen instead of back to /login (which would loop).
+    onMfaRequired(() => {
+      setIdentity((current) => (current ? { ...current, mustEnrollTotp: true } : current));
+      const back = window.location.pathname + window.location.search;
+      if (!back.startsWith('/enroll-totp')) navigate(`/enroll-totp?next=${encodeURIComponent(back)}`, { replace: true });
+    });
+    return () => { onUnauthenticated(null); onMfaRequired(null); };
   }, [navigate]);
 
   useEffect(() => {
@@ -71,6 +87,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       if (input.totp) body.totp = input.totp;
       const answer = await api<{ csrfToken: string }>('POST', '/v1/auth/login', { body });
       return establish({ kind: 'session', csrfToken: answer.csrfToken });
+    },
+    async signup(input) {
+      const answer = await api<{ csrfToken: string }>('POST', '/v1/signup', { body: input });
+      return establish({ kind: 'session', csrfToken: answer.csrfToken });
+    },
+    totpEnrolled() {
+      setIdentity((current) => (current ? { ...current, mustEnrollTotp: false } : current));
     },
     async logout() {
       const credentials = loadCredentials();

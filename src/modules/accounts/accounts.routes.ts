@@ -12,9 +12,11 @@ import {
   confirmPasswordReset, confirmTotp, createUser, enrollTotp, login, logout, requestPasswordReset, sessionCookie,
   sessionTokenOf, toPublicUser, csrfTokenFor, isOperatorRole, sessionAbsoluteHours,
 } from './accounts.service.js';
+import { signUp, signupsPerMinuteMax } from './signup.service.js';
 
 const tags = ['accounts'];
 const loginRateLimit = { max: 30, timeWindow: '1 minute' };
+const signupRateLimit = { max: signupsPerMinuteMax, timeWindow: '1 minute' };
 
 const UserBody = Type.Object({
   id: Type.String(), login: Type.String(), displayName: Type.String(), phone: Type.Union([Type.String(), Type.Null()]),
@@ -48,6 +50,26 @@ export function accountsRoutes(app: JihuoApp, ctx: AppContext): void {
     };
   });
 
+  app.post('/v1/signup', {
+    schema: {
+      tags, summary: 'Merchant sign-up: a draft merchant and its owner user in one step; logs the owner in (session cookie)',
+      body: Strict({
+        login: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 1, maxLength: 200 }),
+        phone: Type.String({ minLength: 1, maxLength: 32 }), type: Type.Union([Type.Literal('individual'), Type.Literal('enterprise')]),
+        legalName: Type.String({ minLength: 1, maxLength: 128 }), displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+      }),
+      response: { 201: Type.Object({ merchantId: Type.String(), merchantStatus: Type.String(), user: UserBody, csrfToken: Type.String() }) },
+    },
+    config: { access: { public: true }, rateLimit: signupRateLimit },
+  }, async (request, reply) => {
+    const result = await signUp(ctx, request.body, request.id);
+    setSessionCookie(reply, result.token);
+    return reply.status(201).send({
+      merchantId: result.merchantId, merchantStatus: result.merchantStatus,
+      user: toPublicUser(result.user, ctx.clock.now()), csrfToken: result.csrfToken,
+    });
+  });
+
   app.post('/v1/auth/logout', {
     schema: { tags, summary: 'End the current session' },
     config: { access: { roles: operatorsAndMerchants } },
@@ -69,7 +91,7 @@ export function accountsRoutes(app: JihuoApp, ctx: AppContext): void {
   });
 
   app.post('/v1/auth/totp/enroll', {
-    schema: { tags, summary: 'Start TOTP enrolment: returns the secret and otpauth URL once' },
+    schema: { tags, summary: 'Start TOTP enrolment: returns the secret, the otpauth URL and its QR code (PNG data URL) once' },
     config: { access: { roles: operatorsAndMerchants } },
   }, async (request) => {
     const actor = actorOf(request);

@@ -3,6 +3,7 @@
 // (15 minutes for operators), password reset by SMS code (10 minutes, single use).
 import { randomBytes, randomInt } from 'node:crypto';
 import argon2 from 'argon2';
+import QRCode from 'qrcode';
 import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
 import type { FastifyRequest } from 'fastify';
 import { operatorRoles, type Actor, type Role } from '../../platform/actor.js';
@@ -64,7 +65,7 @@ export function assertPasswordAllowed(password: string, login: string): void {
   }
 }
 
-const passwordMessages: Record<ReturnType<typeof passwordProblems>[number], string> = {
+export const passwordMessages: Record<ReturnType<typeof passwordProblems>[number], string> = {
   too_short: 'must have at least 12 characters',
   too_long: 'must have at most 128 characters',
   common: 'is a common password',
@@ -74,6 +75,8 @@ const passwordMessages: Record<ReturnType<typeof passwordProblems>[number], stri
 
 export interface CreateUserInput {
   login: string; displayName: string; phone?: string | null; role: UserRole; merchantId: string | null; password: string;
+  /** A chosen id, when the caller must name the user before it exists (sign-up audits as the new user). */
+  id?: string;
 }
 
 export async function createUser(ctx: AppContext, trx: Executor, actor: Actor, input: CreateUserInput): Promise<UserRow> {
@@ -87,7 +90,7 @@ export async function createUser(ctx: AppContext, trx: Executor, actor: Actor, i
   if (exists) throw new AppError('conflict', 'A user with this login already exists', { field: 'login' });
   const now = ctx.clock.now();
   const row = await trx.insertInto('users').values({
-    id: newId('usr'), login, display_name: input.displayName, phone: input.phone ?? null, role: input.role,
+    id: input.id ?? newId('usr'), login, display_name: input.displayName, phone: input.phone ?? null, role: input.role,
     merchant_id: input.merchantId, password_hash: await argon2.hash(input.password, { type: argon2.argon2id }),
     totp_secret_enc: null, totp_last_step: null, locked_until: null, reset_locked_until: null, disabled_at: null,
     created_at: now, updated_at: now,
@@ -122,6 +125,19 @@ async function checkTotp(ctx: AppContext, trx: Executor, user: UserRow, code: st
   return true;
 }
 
+/** A new cookie session for a user who has just proved who they are (log-in or sign-up). */
+export async function openSession(ctx: AppContext, trx: Executor, user: UserRow, mfaPassed: boolean): Promise<LoginResult> {
+  const now = ctx.clock.now();
+  const token = randomBytes(32).toString('base64url');
+  await trx.insertInto('sessions').values({
+    id: newId('ses'), user_id: user.id, token_hash: ctx.hash('session', token), mfa_passed: mfaPassed,
+    created_at: now, last_seen_at: now, expires_at: addMinutes(now, sessionAbsoluteHours * 60), revoked_at: null,
+  }).execute();
+  await ctx.audit(trx, { kind: 'user', id: user.id, role: user.role, merchantId: user.merchant_id },
+    { action: 'user.login', subjectType: 'user', subjectId: user.id, merchantId: user.merchant_id });
+  return { token, user, csrfToken: csrfTokenFor(ctx, token), mfaPassed };
+}
+
 export async function login(ctx: AppContext, input: { login: string; password: string; totp?: string | undefined }): Promise<LoginResult> {
   const loginName = normalizeLogin(input.login);
   const now = ctx.clock.now();
@@ -152,14 +168,7 @@ export async function login(ctx: AppContext, input: { login: string; password: s
     }
     if (totpNeeded && !totpOk) throw new AppError('mfa_required', 'Enter the code from your authenticator app', { totpRequired: true });
     await trx.updateTable('users').set({ failed_logins: 0, locked_until: null, updated_at: now }).where('id', '=', user.id).execute();
-    const token = randomBytes(32).toString('base64url');
-    await trx.insertInto('sessions').values({
-      id: newId('ses'), user_id: user.id, token_hash: ctx.hash('session', token), mfa_passed: totpNeeded,
-      created_at: now, last_seen_at: now, expires_at: addMinutes(now, sessionAbsoluteHours * 60), revoked_at: null,
-    }).execute();
-    await ctx.audit(trx, { kind: 'user', id: user.id, role: user.role, merchantId: user.merchant_id },
-      { action: 'user.login', subjectType: 'user', subjectId: user.id, merchantId: user.merchant_id });
-    return { failed: false, result: { token, user, csrfToken: csrfTokenFor(ctx, token), mfaPassed: totpNeeded } };
+    return { failed: false, result: await openSession(ctx, trx, user, totpNeeded) };
   });
   if (!outcome.failed) return outcome.result;
   {
@@ -219,13 +228,15 @@ export function sessionTokenOf(request: FastifyRequest): string | undefined {
   return cookieToken(request);
 }
 
-export async function enrollTotp(ctx: AppContext, userId: string): Promise<{ secret: string; otpauthUrl: string }> {
+export async function enrollTotp(ctx: AppContext, userId: string): Promise<{ secret: string; otpauthUrl: string; qrCodeDataUrl: string }> {
   const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
   if (user.totp_enabled) throw new AppError('conflict', 'Two-factor authentication is already set up');
   const secret = generateSecret();
   await ctx.db.updateTable('users').set({ totp_secret_enc: ctx.cipher.seal('users.totp_secret', secret), updated_at: ctx.clock.now() })
     .where('id', '=', userId).execute();
-  return { secret, otpauthUrl: generateURI({ issuer: 'Jihuo', label: user.login, secret }) };
+  const otpauthUrl = generateURI({ issuer: 'Jihuo', label: user.login, secret });
+  // Drawn on the server, so the secret never goes to a third-party QR service.
+  return { secret, otpauthUrl, qrCodeDataUrl: await QRCode.toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 1, width: 240 }) };
 }
 
 export async function confirmTotp(ctx: AppContext, userId: string, sessionToken: string | undefined, code: string): Promise<void> {

@@ -158,27 +158,40 @@ function historyActor(actor: Actor) {
   return { actor_kind: actor.kind, actor_id: actor.id };
 }
 
-export async function createMerchant(ctx: AppContext, actor: Actor, body: MerchantInput & { type: MerchantType; legalName: string }, requestId?: string): Promise<MerchantView> {
+export type NewMerchantBody = MerchantInput & { type: MerchantType; legalName: string };
+
+export async function createMerchant(ctx: AppContext, actor: Actor, body: NewMerchantBody, requestId?: string): Promise<MerchantView> {
   const input = checkedInput(body.type, body, todayOf(ctx));
-  const id = newId('mch');
+  return ctx.db.transaction().execute((trx) => insertMerchant(ctx, trx, actor, body, input, { requestId }));
+}
+
+/** Validates and creates a draft merchant inside the caller's transaction (self-service sign-up). */
+export async function createMerchantIn(ctx: AppContext, trx: Executor, actor: Actor, body: NewMerchantBody,
+  options: { id?: string; requestId?: string } = {}): Promise<MerchantView> {
+  const input = checkedInput(body.type, body, todayOf(ctx));
+  return insertMerchant(ctx, trx, actor, body, input, options);
+}
+
+async function insertMerchant(ctx: AppContext, trx: Executor, actor: Actor, body: NewMerchantBody, input: MerchantInput,
+  options: { id?: string; requestId?: string | undefined }): Promise<MerchantView> {
+  const id = options.id ?? newId('mch');
+  const requestId = options.requestId;
   const at = ctx.clock.now();
-  return ctx.db.transaction().execute(async (trx) => {
-    const mid = await newMid(trx, input.address?.cityCode, input.mcc);
-    await insertMerchantRow(trx, {
-      id, mid, type: body.type, status: 'draft', legal_name: input.legalName ?? body.legalName,
-      phone: null, email: null, id_number_enc: null, id_number_hash: null, id_number_mask: null, id_name: null,
-      id_expiry: null, uscc: null, license_name: null, license_expiry: null, mcc: null, province: null, city: null,
-      city_code: null, district: null, address_line: null, bank_name: null, account_number_enc: null,
-      account_number_hash: null, account_number_mask: null, account_holder: null, risk_score: null, risk_level: null,
-      risk_reasons: '[]', pricing_plan_id: null, submitted_at: null, approved_at: null, identity_check: null,
-      identity_checked_at: null, account_check: null, account_checked_at: null, review_note: null,
-      created_at: at, updated_at: at,
-    });
-    await updateMerchantRow(trx, id, columnsOf(ctx, input));
-    await insertStatusHistory(trx, { merchant_id: id, at, from_status: null, to_status: 'draft', ...historyActor(actor), note: null });
-    await ctx.audit(trx, actor, { action: 'merchant.created', subjectType: 'merchant', subjectId: id, merchantId: id, requestId, details: { type: body.type, mid } });
-    return merchantView(await merchantOrThrow(trx, id));
+  const mid = await newMid(trx, input.address?.cityCode, input.mcc);
+  await insertMerchantRow(trx, {
+    id, mid, type: body.type, status: 'draft', legal_name: input.legalName ?? body.legalName,
+    phone: null, email: null, id_number_enc: null, id_number_hash: null, id_number_mask: null, id_name: null,
+    id_expiry: null, uscc: null, license_name: null, license_expiry: null, mcc: null, province: null, city: null,
+    city_code: null, district: null, address_line: null, bank_name: null, account_number_enc: null,
+    account_number_hash: null, account_number_mask: null, account_holder: null, risk_score: null, risk_level: null,
+    risk_reasons: '[]', pricing_plan_id: null, submitted_at: null, approved_at: null, identity_check: null,
+    identity_checked_at: null, account_check: null, account_checked_at: null, review_note: null,
+    created_at: at, updated_at: at,
   });
+  await updateMerchantRow(trx, id, columnsOf(ctx, input));
+  await insertStatusHistory(trx, { merchant_id: id, at, from_status: null, to_status: 'draft', ...historyActor(actor), note: null });
+  await ctx.audit(trx, actor, { action: 'merchant.created', subjectType: 'merchant', subjectId: id, merchantId: id, requestId, details: { type: body.type, mid } });
+  return merchantView(await merchantOrThrow(trx, id));
 }
 
 export async function updateMerchant(ctx: AppContext, actor: Actor, id: string, body: MerchantInput, requestId?: string): Promise<MerchantView> {

@@ -247,12 +247,25 @@ export function supportRoutes(app: JihuoApp, ctx: AppContext): void {
   });
 
   app.get('/v1/hotline/lookup', {
-    schema: { tags, summary: 'Hotline view: merchant, terminals, open cases and tickets for a caller\'s phone', querystring: Strict({ phone: Type.String({ pattern: '^1[3-9]\\d{9}$' }) }) },
+    schema: {
+      tags, summary: 'Hotline view: merchant, terminals, open cases and tickets, found by the caller\'s phone, a terminal SN or a merchant id',
+      querystring: Strict({
+        phone: Type.Optional(Type.String({ pattern: '^1[3-9]\\d{9}$' })), sn: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        merchantId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      }),
+    },
     config: { access: { roles: anyOperator } },
   }, async (request) => {
     const actor = actorOf(request);
-    const merchants = await ctx.db.selectFrom('merchants').select(['id', 'mid', 'legal_name', 'status', 'phone', 'risk_level'])
-      .where('phone', '=', request.query.phone).execute();
+    const { phone, sn, merchantId } = request.query;
+    if ([phone, sn, merchantId].filter((v) => v !== undefined).length !== 1) {
+      throw validationError([{ field: 'phone', rule: 'one_of', message: 'look up by exactly one of phone, sn or merchantId' }]);
+    }
+    let lookup = ctx.db.selectFrom('merchants').select(['merchants.id', 'merchants.mid', 'merchants.legal_name', 'merchants.status', 'merchants.phone', 'merchants.risk_level']);
+    if (phone !== undefined) lookup = lookup.where('merchants.phone', '=', phone);
+    if (merchantId !== undefined) lookup = lookup.where('merchants.id', '=', merchantId);
+    if (sn !== undefined) lookup = lookup.innerJoin('terminals', 'terminals.merchant_id', 'merchants.id').where('terminals.sn', '=', sn.trim());
+    const merchants = await lookup.execute();
     const now = ctx.clock.now();
     const result = [];
     for (const m of merchants) {
@@ -269,7 +282,7 @@ export function supportRoutes(app: JihuoApp, ctx: AppContext): void {
         openTickets: tickets.map((t) => ticketView(t, now)),
       });
     }
-    await ctx.db.transaction().execute((trx) => ctx.audit(trx, actor, { action: 'hotline.lookup', details: { matches: merchants.length } }));
+    await ctx.db.transaction().execute((trx) => ctx.audit(trx, actor, { action: 'hotline.lookup', details: { by: phone !== undefined ? 'phone' : sn !== undefined ? 'sn' : 'merchantId', matches: merchants.length } }));
     return { data: result };
   });
 

@@ -7,7 +7,7 @@ import { PageQuery, Strict, Type } from '../../platform/http/schema.js';
 import type { JihuoApp } from '../../platform/module.js';
 import {
   applicationQuantityMax, applicationView, confirmDelivery, listApplications, createApplication, lockApplication, lockShipment,
-  prefilledAddress, reviewApplication, shipApplication, shipmentSns, shipmentView,
+  prefilledAddress, reviewApplication, shipApplication, shipmentSns, shipmentView, withShipments,
 } from './application.service.js';
 import { applicationStatuses } from './application.state.js';
 
@@ -54,20 +54,21 @@ export function applicationRoutes(app: JihuoApp, ctx: AppContext): void {
 
   app.get('/v1/terminal-applications', {
     schema: {
-      tags, summary: 'List applications (operators: all; merchants: their own)',
+      tags, summary: 'List applications with their shipments (operators: all; merchants: their own)',
       querystring: Strict({ ...PageQuery.properties, status: Type.Optional(lit(applicationStatuses)), merchantId: Type.Optional(Type.String()) }),
     },
     config: { access: { roles: operatorsAndMerchants } },
   }, async (request) => {
     const actor = actorOf(request);
     const { limit, cursor, status, merchantId } = request.query;
-    return listApplications(ctx.db, { merchantId: actor.merchantId ?? merchantId, status }, { limit, cursor });
+    const page = await listApplications(ctx.db, { merchantId: actor.merchantId ?? merchantId, status }, { limit, cursor });
+    return { ...page, data: await withShipments(ctx.db, page.data) };
   });
 
   app.get('/v1/terminal-applications/:id', {
     schema: { tags, summary: 'An application', params: IdParams },
     config: { access: { roles: operatorsAndMerchants } },
-  }, async (request) => applicationView(await lockApplication(ctx.db, request.params.id, actorOf(request))));
+  }, async (request) => (await withShipments(ctx.db, [applicationView(await lockApplication(ctx.db, request.params.id, actorOf(request)))]))[0]);
 
   app.post('/v1/terminal-applications/:id/review', {
     schema: {

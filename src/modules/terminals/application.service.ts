@@ -89,6 +89,17 @@ export async function listApplications(db: Executor, filters: { merchantId?: str
   return toPage(await query.execute(), limit, (r) => [r.id], applicationView);
 }
 
+export type ApplicationView = ReturnType<typeof applicationView>;
+
+/** Applications as the portal and console show them: each with its parcels (carrier, tracking, SNs). */
+export async function withShipments<T extends { id: string }>(db: Executor, views: T[]): Promise<(T & { shipments: ReturnType<typeof shipmentView>[] })[]> {
+  if (views.length === 0) return [];
+  const rows = await db.selectFrom('shipments').selectAll()
+    .where('application_id', 'in', views.map((v) => v.id)).orderBy('shipped_at').execute();
+  const shipments = await Promise.all(rows.map(async (row) => shipmentView(row, await shipmentSns(db, row.id))));
+  return views.map((view) => ({ ...view, shipments: shipments.filter((s) => s.applicationId === view.id) }));
+}
+
 export async function lockApplication(trx: Executor, id: string, actor: Actor): Promise<ApplicationRow> {
   const row = await trx.selectFrom('terminal_applications').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row || (actor.merchantId !== null && actor.merchantId !== row.merchant_id)) {

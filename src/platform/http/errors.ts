@@ -74,6 +74,7 @@ export const errorStatus = {
   ledger_account_not_found: 404,
   // Security (SPEC §13)
   login_failed: 401,
+  login_taken: 409,
   account_locked: 423,
   mfa_required: 401,
   password_too_weak: 400,

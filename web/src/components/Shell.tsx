@@ -1,21 +1,24 @@
 // The frame of the portal and the console: a side menu that folds away at phone width, a header
-// with the language switch and log-out.
+// with the language switch and log-out, and in the portal the active announcements above the page.
 import { Button, Drawer, Grid, Layout, Menu, Space, Typography } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { useI18n } from '../lib/i18n';
 import type { MessageKey } from '../lib/messages';
 import { useRouter } from '../lib/router';
 import { useSession } from '../session';
+import { AnnouncementBanner } from './AnnouncementBanner';
 
 const portalMenu: [string, MessageKey][] = [
-  ['/portal', 'nav.terminals'], ['/portal/onboarding', 'nav.onboarding'], ['/portal/transactions', 'nav.transactions'],
+  ['/portal', 'nav.terminals'], ['/portal/onboarding', 'nav.onboarding'], ['/portal/applications', 'nav.applications'],
+  ['/portal/transactions', 'nav.transactions'],
   ['/portal/settlements', 'nav.settlements'], ['/portal/reports', 'nav.reports'], ['/portal/inbox', 'nav.inbox'],
   ['/help', 'nav.help'], ['/verify', 'nav.verify'],
 ];
 
 const consoleMenu: [string, MessageKey][] = [
   ['/console', 'nav.reviewQueue'], ['/console/merchants', 'nav.merchants'], ['/console/terminals', 'nav.terminalSearch'],
-  ['/console/hotline', 'nav.hotline'], ['/console/import', 'nav.import'], ['/console/campaigns', 'nav.campaigns'],
+  ['/console/hotline', 'nav.hotline'], ['/console/import', 'nav.import'], ['/console/applications', 'nav.applicationQueue'],
+  ['/console/campaigns', 'nav.campaigns'],
   ['/console/pricing', 'nav.pricing'], ['/console/risk', 'nav.risk'], ['/console/notifications', 'nav.notifications'],
   ['/console/audit', 'nav.audit'], ['/help', 'nav.help'],
 ];
@@ -54,7 +57,7 @@ export function Shell({ area, children }: { area: 'portal' | 'console'; children
             <Button size="small" onClick={() => { void logout(); }}>{t('common.logout')}</Button>
           </Space>
         </Layout.Header>
-        <Layout.Content style={{ padding: wide ? 24 : 12 }}>{children}</Layout.Content>
+        <Layout.Content style={{ padding: wide ? 24 : 12 }}>{area === 'portal' && <AnnouncementBanner />}{children}</Layout.Content>
       </Layout>
       <Drawer open={drawerOpen} onClose={() => setDrawerOpen(false)} placement="left" size={240} title={t('app.title')}>
         {menu}

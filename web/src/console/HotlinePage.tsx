@@ -1,11 +1,12 @@
-// Hotline desk: look up a caller by phone, see each terminal's activation progress and self-test,
-// verify the caller with a one-time code to the registered phone, then send the activation code
-// by SMS (the agent never sees it).
-import { Alert, App, Button, Card, Collapse, Descriptions, Form, Input, Space, Tag, Typography } from 'antd';
+// Hotline desk: look up a caller by phone, terminal SN or merchant id, see each terminal's
+// activation progress and self-test, verify the caller with a one-time code to the registered
+// phone, then send the activation code by SMS (the agent never sees it).
+import { Alert, App, Button, Card, Collapse, Descriptions, Form, Input, Progress, Select, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, ApiError, newIdempotencyKey, withQuery } from '../lib/api';
 import { tOr, useI18n } from '../lib/i18n';
-import { ErrorAlert, MerchantStatusTag, RiskTag, TerminalStatusBadge, useFormatTime } from '../components/common';
+import type { MessageKey } from '../lib/messages';
+import { ErrorAlert, MerchantStatusTag, RiskTag, TerminalStatusBadge, useApiGet, useFormatTime } from '../components/common';
 import { ActivationCard } from '../portal/TerminalDetailPage';
 import type { TerminalView } from '../portal/TerminalsPage';
 
@@ -67,24 +68,42 @@ function TerminalActions({ sn }: { sn: string }) {
   );
 }
 
+/** The six-step progress at a glance, in the terminal's row (the full card opens below it). */
+function ProgressAtGlance({ sn }: { sn: string }) {
+  const progress = useApiGet<{ progressPercent: number; steps: { status: string }[] }>(`/v1/terminals/${encodeURIComponent(sn)}/activation`);
+  if (!progress.data) return null;
+  const blocked = progress.data.steps.some((s) => s.status === 'blocked');
+  return <Progress percent={progress.data.progressPercent} size="small" style={{ width: 120, margin: 0 }} data-testid={`hotline-progress-${sn}`}
+    status={blocked ? 'exception' : progress.data.progressPercent === 100 ? 'success' : 'active'} />;
+}
+
+type LookupBy = 'phone' | 'sn' | 'merchantId';
+const placeholders: Record<LookupBy, MessageKey> = { phone: 'hotline.phone', sn: 'hotline.sn', merchantId: 'terminals.merchantId' };
+
 export function HotlinePage() {
   const { t } = useI18n();
   const formatTime = useFormatTime();
-  const [phone, setPhone] = useState<string | null>(null);
+  const [by, setBy] = useState<LookupBy>('phone');
+  const [looked, setLooked] = useState<string | null>(null);
   const [answer, setAnswer] = useState<LookupAnswer | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const lookup = async (value: string) => {
-    setPhone(value); setError(null); setAnswer(null);
-    try { setAnswer(await api<LookupAnswer>('GET', withQuery('/v1/hotline/lookup', { phone: value.trim() }))); }
+    setLooked(value); setError(null); setAnswer(null);
+    try { setAnswer(await api<LookupAnswer>('GET', withQuery('/v1/hotline/lookup', { [by]: value.trim() }))); }
     catch (caught) { setError(caught instanceof ApiError ? caught : new ApiError(0, null)); }
   };
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Card title={t('hotline.title')}>
-        <Input.Search placeholder={t('hotline.phone')} enterButton={t('hotline.lookup')} inputMode="tel" maxLength={11}
-          onSearch={(v) => { void lookup(v); }} data-testid="hotline-phone" />
+        <Space.Compact style={{ width: '100%' }}>
+          <Select<LookupBy> value={by} onChange={setBy} style={{ width: 130 }} data-testid="hotline-by" options={[
+            { value: 'phone', label: t('hotline.byPhone') }, { value: 'sn', label: t('hotline.bySn') }, { value: 'merchantId', label: t('hotline.byMerchant') },
+          ]} />
+          <Input.Search placeholder={t(placeholders[by])} enterButton={t('hotline.lookup')} inputMode={by === 'phone' ? 'tel' : 'text'}
+            maxLength={by === 'phone' ? 11 : 64} onSearch={(v) => { void lookup(v); }} data-testid="hotline-phone" />
+        </Space.Compact>
         <div style={{ marginTop: 16 }}><ErrorAlert error={error} /></div>
-        {answer && answer.data.length === 0 && <Alert type="info" title={`${t('hotline.noMatch')}: ${phone ?? ''}`} />}
+        {answer && answer.data.length === 0 && <Alert type="info" title={`${t('hotline.noMatch')}: ${looked ?? ''}`} />}
       </Card>
       {answer?.data.map(({ merchant, terminals, openTickets }) => (
         <Card key={merchant.id} title={<Space wrap>{merchant.legalName}<MerchantStatusTag status={merchant.status} /><RiskTag level={merchant.riskLevel} /></Space>}>
@@ -96,6 +115,7 @@ export function HotlinePage() {
           <Collapse items={terminals.map((terminal) => ({
             key: terminal.sn,
             label: <Space wrap><Typography.Text strong>{terminal.sn}</Typography.Text><TerminalStatusBadge status={terminal.status} />
+              <ProgressAtGlance sn={terminal.sn} />
               {terminal.reactivation && <Tag color="orange">{tOr(t, `reason.${terminal.reactivation.reason}`, terminal.reactivation.reason)}</Tag>}
               <Typography.Text type="secondary">{formatTime(terminal.lastSeenAt)}</Typography.Text></Space>,
             children: (

@@ -1,6 +1,6 @@
 // The simpler console screens: re-activation campaigns, pricing (fee quote and rules), risk hits,
 // the notification delivery log and the audit log.
-import { App, Button, Card, Descriptions, Form, Input, InputNumber, Progress, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Checkbox, Descriptions, Form, Input, InputNumber, Progress, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { api, ApiError, withQuery } from '../lib/api';
 import { formatPpm, parsePercentToPpm, parseYuanToFen } from '../lib/money';
@@ -211,6 +211,56 @@ function RuleForm({ onCreated }: { onCreated(): void }) {
   );
 }
 
+interface PlanView { id: string; name: string; isDefault: boolean; rates: Record<string, { rate: number; cap: number | null }> }
+
+const planMethods = ['debit_card', 'credit_card', 'wechat_qr', 'alipay_qr', 'unionpay_qr'];
+
+function PlansCard() {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const plans = useApiGet<{ data: PlanView[] }>(withQuery('/v1/pricing/plans', { limit: 100 }));
+  const [form] = Form.useForm<{ merchantId: string; planId: string }>();
+  const [error, setError] = useState<ApiError | null>(null);
+  const [assigned, setAssigned] = useState<{ merchantId: string; planId: string | null } | null>(null);
+  const defaultValue = '__default__';
+  const assign = async (v: { merchantId: string; planId: string }) => {
+    setError(null); setAssigned(null);
+    try {
+      const planId = v.planId === defaultValue ? null : v.planId;
+      setAssigned(await api<{ merchantId: string; planId: string | null }>('PUT', `/v1/pricing/merchants/${encodeURIComponent(v.merchantId.trim())}/plan`, { body: { planId } }));
+      void message.success(t('pricing.assigned'));
+    } catch (caught) {
+      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
+      const fields = Object.entries(apiError.fields);
+      if (fields.length) form.setFields(fields.map(([f, m]) => ({ name: toNamePath(f) as never, errors: [m] }))); else setError(apiError);
+    }
+  };
+  const rows = rowsOf(plans.data);
+  const planName = (id: string | null) => (id === null ? t('pricing.defaultPlan') : rows.find((p) => p.id === id)?.name ?? id);
+  return (
+    <Card title={t('pricing.plans')} extra={<Button onClick={plans.reload}>{t('common.refresh')}</Button>}>
+      <ErrorAlert error={plans.error ?? error} />
+      <Table<PlanView> rowKey="id" size="small" loading={plans.loading} dataSource={rows} pagination={false} scroll={{ x: true }} data-testid="plans"
+        columns={[
+          { title: t('campaigns.name'), dataIndex: 'name', render: (v: string, p) => <Space>{v}{p.isDefault && <Tag color="green">{t('pricing.default')}</Tag>}</Space> },
+          ...planMethods.map((m) => ({
+            title: tOr(t, `method.${m}`, m), key: m,
+            render: (_: unknown, p: PlanView) => (p.rates[m] ? <span>{formatPpm(p.rates[m]!.rate)}{p.rates[m]!.cap !== null && <> · {t('pricing.cap')} <Money fen={p.rates[m]!.cap} /></>}</span> : '—'),
+          })),
+        ]} />
+      <Typography.Paragraph strong style={{ marginTop: 16 }}>{t('pricing.assign')}</Typography.Paragraph>
+      <Form form={form} name="assign-plan" layout="inline" onFinish={(v) => { void assign(v); }} style={{ rowGap: 8 }} initialValues={{ planId: defaultValue }}>
+        <Form.Item name="merchantId" rules={[{ required: true, message: t('login.required') }]}><Input placeholder={t('pricing.merchantId')} data-testid="assign-merchant" /></Form.Item>
+        <Form.Item name="planId"><Select style={{ width: 220 }} data-testid="assign-plan" options={[
+          { value: defaultValue, label: t('pricing.defaultPlan') }, ...rows.map((p) => ({ value: p.id, label: p.name })),
+        ]} /></Form.Item>
+        <Button type="primary" htmlType="submit" data-testid="assign-submit">{t('pricing.assignSubmit')}</Button>
+      </Form>
+      {assigned && <Tag color="blue" style={{ marginTop: 8 }} data-testid="assigned-plan">{t('pricing.assignedTo', { merchant: assigned.merchantId, plan: planName(assigned.planId) })}</Tag>}
+    </Card>
+  );
+}
+
 export function PricingPage() {
   const { t } = useI18n();
   const [version, setVersion] = useState(0);
@@ -248,6 +298,7 @@ export function PricingPage() {
           </Descriptions>
         )}
       </Card>
+      <PlansCard />
       <RuleForm onCreated={() => setVersion((n) => n + 1)} />
       <SimpleList key={version} title="pricing.title" path="/v1/pricing/rules" columns={[
         { key: 'name', title: 'campaigns.name' },
@@ -264,16 +315,51 @@ export function PricingPage() {
   );
 }
 
+function HitReview({ hit, onDone }: { hit: Row; onDone(): void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [note, setNote] = useState('');
+  const [openCase, setOpenCase] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  if (hit.status !== 'open') return <Typography.Text type="secondary">{typeof hit.reviewNote === 'string' ? hit.reviewNote : '—'}</Typography.Text>;
+  const review = async (decision: 'approve' | 'dismiss') => {
+    setError(null);
+    try {
+      const answer = await api<{ status: string }>('POST', `/v1/risk/hits/${encodeURIComponent(String(hit.id))}/review`,
+        { body: { decision, ...(note ? { note } : {}), ...(decision === 'approve' && openCase ? { openCase: true } : {}) } });
+      void message.success(tOr(t, `risk.status.${answer.status}`, answer.status));
+      onDone();
+    } catch (caught) { setError(caught instanceof ApiError ? caught : new ApiError(0, null)); }
+  };
+  return (
+    <Space wrap size={4}>
+      <Input size="small" placeholder={t('review.note')} value={note} onChange={(e) => setNote(e.target.value)} style={{ width: 150 }} maxLength={2000} />
+      <Checkbox checked={openCase} onChange={(e) => setOpenCase(e.target.checked)}>{t('risk.openCase')}</Checkbox>
+      <Button size="small" type="primary" onClick={() => { void review('approve'); }} data-testid={`hit-approve-${String(hit.id)}`}>{t('risk.approve')}</Button>
+      <Button size="small" onClick={() => { void review('dismiss'); }} data-testid={`hit-dismiss-${String(hit.id)}`}>{t('risk.dismiss')}</Button>
+      {error && <Typography.Text type="danger">{error.message}</Typography.Text>}
+    </Space>
+  );
+}
+
 export function RiskHitsPage() {
+  const { t } = useI18n();
   const time = useTime();
-  return <SimpleList title="risk.title" path="/v1/risk/hits" columns={[
+  const [status, setStatus] = useState<string | undefined>('open');
+  const [version, setVersion] = useState(0);
+  const statusFilter = (
+    <Select allowClear placeholder={t('common.status')} style={{ width: 130 }} value={status} onChange={setStatus} data-testid="hit-status-filter"
+      options={['open', 'approved', 'dismissed', 'actioned'].map((s) => ({ value: s, label: tOr(t, `risk.status.${s}`, s) }))} />
+  );
+  return <SimpleList key={version} title="risk.title" path={withQuery('/v1/risk/hits', { status })} extra={statusFilter} columns={[
     { key: 'createdAt', title: 'common.time', render: time },
     { key: 'kind', title: 'risk.rule' },
     { key: 'action', title: 'risk.action' },
-    { key: 'status', title: 'common.status', render: (v) => <Tag>{String(v)}</Tag> },
+    { key: 'status', title: 'common.status', render: (v) => <Tag data-testid="hit-status">{tOr(t, `risk.status.${String(v)}`, String(v))}</Tag> },
     { key: 'terminalId', title: 'tx.terminal', responsive: ['md'] },
     { key: 'merchantId', title: 'terminals.merchantId', responsive: ['lg'] },
     { key: 'evidence', title: 'risk.evidence', responsive: ['md'] },
+    { key: 'review', title: 'common.actions', render: (_v, row) => <HitReview hit={row} onDone={() => setVersion((n) => n + 1)} /> },
   ]} />;
 }
 
@@ -291,13 +377,46 @@ export function NotificationsPage() {
   ]} />;
 }
 
+interface AuditFilterForm { action?: string; subjectType?: string; subjectId?: string; actorId?: string; merchantId?: string; from?: string; to?: string }
+
+/** A `datetime-local` value (Shanghai wall time, as operators read it) as an ISO instant. */
+function shanghaiInstant(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const date = new Date(`${value.length === 16 ? `${value}:00` : value}+08:00`);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
 export function AuditPage() {
+  const { t } = useI18n();
   const time = useTime();
-  return <SimpleList title="audit.title" path="/v1/audit" columns={[
-    { key: 'at', title: 'common.time', render: time },
-    { key: 'action', title: 'audit.action' },
-    { key: 'actorId', title: 'audit.actor' },
-    { key: 'subjectId', title: 'audit.subject', responsive: ['md'] },
-    { key: 'details', title: 'common.details', responsive: ['lg'] },
-  ]} />;
+  const [filters, setFilters] = useState<AuditFilterForm>({});
+  const query = { ...filters, from: shanghaiInstant(filters.from), to: shanghaiInstant(filters.to) };
+  const path = withQuery('/v1/audit', Object.fromEntries(Object.entries(query).map(([k, v]) => [k, typeof v === 'string' ? v.trim() : v])));
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Card size="small">
+        <Form layout="inline" name="audit-filters" onFinish={(v: AuditFilterForm) => setFilters(v)} style={{ rowGap: 8 }}>
+          <Form.Item name="action"><Input placeholder={t('audit.actionFilter')} allowClear style={{ width: 200 }} data-testid="audit-action" /></Form.Item>
+          <Form.Item name="subjectType"><Input placeholder={t('audit.subjectType')} allowClear style={{ width: 140 }} /></Form.Item>
+          <Form.Item name="subjectId"><Input placeholder={t('audit.subjectId')} allowClear style={{ width: 200 }} /></Form.Item>
+          <Form.Item name="actorId"><Input placeholder={t('audit.actorId')} allowClear style={{ width: 180 }} /></Form.Item>
+          <Form.Item name="merchantId"><Input placeholder={t('terminals.merchantId')} allowClear style={{ width: 200 }} /></Form.Item>
+          <Form.Item name="from" label={t('audit.from')}><Input type="datetime-local" /></Form.Item>
+          <Form.Item name="to" label={t('audit.to')}><Input type="datetime-local" /></Form.Item>
+          <Button type="primary" htmlType="submit" data-testid="audit-search">{t('common.search')}</Button>
+        </Form>
+      </Card>
+      <SimpleList key={path} title="audit.title" path={path} columns={[
+        { key: 'at', title: 'common.time', render: time },
+        { key: 'action', title: 'audit.action', render: (v) => <Typography.Text code style={{ whiteSpace: 'nowrap' }} data-testid="audit-row-action">{String(v)}</Typography.Text> },
+        { key: 'actor', title: 'audit.actor', render: (v) => {
+          const actor = v as { kind: string; id: string | null; role: string | null };
+          return <Space orientation="vertical" size={0}><span>{actor.role ?? actor.kind}</span><Typography.Text type="secondary" style={{ fontSize: 12 }}>{actor.id ?? '—'}</Typography.Text></Space>;
+        } },
+        { key: 'subjectId', title: 'audit.subject', responsive: ['md'], render: (v, row) => <Space orientation="vertical" size={0}><span>{String(row.subjectType ?? '—')}</span><Typography.Text type="secondary" style={{ fontSize: 12 }}>{v ? String(v) : '—'}</Typography.Text></Space> },
+        { key: 'merchantId', title: 'terminals.merchantId', responsive: ['lg'] },
+        { key: 'details', title: 'common.details', responsive: ['lg'] },
+      ]} />
+    </Space>
+  );
 }

@@ -1,8 +1,9 @@
-// KYC review queue: merchants under review with their risk score and named reasons; reveal of a
-// masked number (an audited call) and the decision with a note.
-import { Alert, App, Button, Card, Descriptions, Form, Input, Radio, Space, Table, Tag, Typography } from 'antd';
-import { useState } from 'react';
-import { api, ApiError, withQuery } from '../lib/api';
+// KYC review queue: merchants under review with their risk score and named reasons, their
+// documents (fetched with the log-in's credentials, never a public link), reveal of a masked
+// number (an audited call) and the decision with a note.
+import { Alert, App, Button, Card, Descriptions, Form, Image, Input, List, Radio, Space, Table, Tag, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { api, ApiError, fetchBlob, withQuery } from '../lib/api';
 import { toNamePath } from '../lib/errors';
 import { tOr, useI18n } from '../lib/i18n';
 import { ErrorAlert, MerchantStatusTag, RiskTag, rowsOf, useApiGet, useFormatTime } from '../components/common';
@@ -54,6 +55,49 @@ export function RevealButton({ merchantId, field }: { merchantId: string; field:
   );
 }
 
+interface DocumentRow { id: string; kind: string; contentType: string; sizeBytes: number; createdAt: string }
+
+function DocumentItem({ merchantId, doc }: { merchantId: string; doc: DocumentRow }) {
+  const { t } = useI18n();
+  const formatTime = useFormatTime();
+  const [url, setUrl] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => () => { if (url) URL.revokeObjectURL(url); }, [url]);
+  const open = async () => {
+    setError(null);
+    try {
+      const blob = await fetchBlob(`/v1/merchants/${encodeURIComponent(merchantId)}/documents/${encodeURIComponent(doc.id)}/content`);
+      const objectUrl = URL.createObjectURL(blob);
+      setUrl(objectUrl);
+      if (!doc.contentType.startsWith('image/')) window.open(objectUrl, '_blank', 'noopener');
+    } catch (caught) { setError(caught instanceof ApiError ? caught : new ApiError(0, null)); }
+  };
+  return (
+    <List.Item data-testid={`document-${doc.kind}`} actions={[
+      <Button key="open" size="small" onClick={() => { void open(); }} data-testid={`document-open-${doc.kind}`}>{t('review.openDocument')}</Button>,
+    ]}>
+      <List.Item.Meta title={tOr(t, `onboarding.doc.${doc.kind}`, doc.kind)}
+        description={<Space wrap size={4}>
+          <Tag>{doc.contentType}</Tag><span>{Math.max(1, Math.round(doc.sizeBytes / 1024))} KB</span><span>{formatTime(doc.createdAt)}</span>
+          {error && <Typography.Text type="danger">{error.message}</Typography.Text>}
+        </Space>} />
+      {url && doc.contentType.startsWith('image/') && <Image src={url} width={96} alt={doc.kind} data-testid={`document-image-${doc.kind}`} />}
+    </List.Item>
+  );
+}
+
+export function MerchantDocuments({ merchantId }: { merchantId: string }) {
+  const { t } = useI18n();
+  const documents = useApiGet<{ data: DocumentRow[] }>(`/v1/merchants/${encodeURIComponent(merchantId)}/documents`);
+  return (
+    <div data-testid="merchant-documents">
+      <ErrorAlert error={documents.error} />
+      <List size="small" loading={documents.loading} dataSource={rowsOf(documents.data)} locale={{ emptyText: t('review.noDocuments') }}
+        renderItem={(doc) => <DocumentItem merchantId={merchantId} doc={doc} />} />
+    </div>
+  );
+}
+
 export function MerchantDetails({ merchant }: { merchant: MerchantRow }) {
   const { t } = useI18n();
   return (
@@ -74,6 +118,7 @@ export function MerchantDetails({ merchant }: { merchant: MerchantRow }) {
         {[merchant.address?.province, merchant.address?.city, merchant.address?.district, merchant.address?.line].filter(Boolean).join(' ') || '—'}
       </Descriptions.Item>
       <Descriptions.Item label={t('review.reasons')} span={2}><ReasonList reasons={reasonsOf(merchant)} /></Descriptions.Item>
+      <Descriptions.Item label={t('review.documents')} span={2}><MerchantDocuments merchantId={merchant.id} /></Descriptions.Item>
     </Descriptions>
   );
 }

@@ -1,5 +1,6 @@
 // The operations console's pages.
 import type { RouteDef } from '../App';
+import { ApplicationsQueuePage } from './ApplicationsQueuePage';
 import { HotlinePage } from './HotlinePage';
 import { ImportPage } from './ImportPage';
 import { AuditPage, CampaignsPage, NotificationsPage, PricingPage, RiskHitsPage } from './ListPages';
@@ -12,6 +13,7 @@ export const consoleRoutes: RouteDef[] = [
   { pattern: '/console/terminals', render: () => <TerminalSearchPage /> },
   { pattern: '/console/hotline', render: () => <HotlinePage /> },
   { pattern: '/console/import', render: () => <ImportPage /> },
+  { pattern: '/console/applications', render: () => <ApplicationsQueuePage /> },
   { pattern: '/console/campaigns', render: () => <CampaignsPage /> },
   { pattern: '/console/pricing', render: () => <PricingPage /> },
   { pattern: '/console/risk', render: () => <RiskHitsPage /> },

@@ -1,6 +1,7 @@
 // The one API client: every call goes through `api()`, which adds credentials, sends JSON, and
 // turns the error shape into an ApiError with field-level messages. A 401 on an authenticated
-// call hands control to the log-in screen (drafts stay in localStorage).
+// call hands control to the log-in screen (drafts stay in localStorage); a 401 mfa_required hands
+// it to the TOTP enrolment screen instead.
 import { authHeaders } from './auth';
 import { ApiError } from './errors';
 
@@ -12,8 +13,15 @@ interface RequestOptions { body?: unknown; query?: Query; idempotencyKey?: strin
 
 let unauthenticatedHandler: (() => void) | null = null;
 
+let mfaRequiredHandler: (() => void) | null = null;
+
 export function onUnauthenticated(handler: (() => void) | null): void {
   unauthenticatedHandler = handler;
+}
+
+/** An operator session without two-factor authentication: enrol, do not log in again. */
+export function onMfaRequired(handler: (() => void) | null): void {
+  mfaRequiredHandler = handler;
 }
 
 export function withQuery(path: string, query: Query = {}): string {
@@ -22,7 +30,8 @@ export function withQuery(path: string, query: Query = {}): string {
     if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
   }
   const text = params.toString();
-  return text ? `${path}?${text}` : path;
+  if (!text) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}${text}`;
 }
 
 async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
@@ -47,10 +56,25 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   try { body = text ? JSON.parse(text) : null; } catch { /* not JSON: CSV or text */ }
   if (!response.ok) {
     const error = new ApiError(response.status, body);
-    if (response.status === 401 && !path.startsWith('/v1/auth/login') && unauthenticatedHandler) unauthenticatedHandler();
+    const publicCall = path.startsWith('/v1/auth/login') || path.startsWith('/v1/signup');
+    if (response.status === 401 && error.code === 'mfa_required' && !publicCall) mfaRequiredHandler?.();
+    else if (response.status === 401 && !publicCall && unauthenticatedHandler) unauthenticatedHandler();
     throw error;
   }
   return body as T;
+}
+
+/** A protected file (a KYC document) as a blob, fetched with the log-in's credentials. */
+export async function fetchBlob(path: string): Promise<Blob> {
+  const response = await send('GET', path, {});
+  if (!response.ok) {
+    let body: unknown = null;
+    try { body = await response.json(); } catch { /* empty */ }
+    const error = new ApiError(response.status, body);
+    if (response.status === 401 && unauthenticatedHandler) unauthenticatedHandler();
+    throw error;
+  }
+  return response.blob();
 }
 
 /** A file answer (CSV statements): saved through a temporary link. */

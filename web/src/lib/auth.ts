@@ -6,7 +6,7 @@ export type Role =
   | 'merchant_owner' | 'merchant_manager' | 'merchant_cashier'
   | 'ops_agent' | 'ops_risk' | 'ops_admin' | 'integration';
 
-export interface Identity { role: Role | null; merchantId: string | null; name: string }
+export interface Identity { role: Role | null; merchantId: string | null; name: string; mustEnrollTotp: boolean }
 
 export type Credentials =
   | { kind: 'api_key'; key: string }

@@ -3,7 +3,7 @@
 import { Alert, Button, Form, Input, Space, Tabs, Typography } from 'antd';
 import { useState } from 'react';
 import { ApiError } from '../lib/api';
-import { isOperatorRole } from '../lib/auth';
+import { isOperatorRole, type Identity } from '../lib/auth';
 import { toNamePath } from '../lib/errors';
 import { useI18n } from '../lib/i18n';
 import { Link, useRouter } from '../lib/router';
@@ -18,17 +18,24 @@ export function LoginPage() {
   const [passwordForm] = Form.useForm<{ login: string; password: string; totp?: string }>();
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  // The second step of a password log-in, shown once the server asks for the authenticator code.
+  const [totpStep, setTotpStep] = useState(false);
   const next = search.get('next');
 
-  const finish = async (attempt: () => Promise<{ role: string | null }>) => {
+  const finish = async (attempt: () => Promise<Identity>) => {
     setBusy(true);
     setError(null);
     try {
       const identity = await attempt();
-      const home = isOperatorRole(identity.role as never) ? '/console' : '/portal';
-      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : home, { replace: true });
+      const home = isOperatorRole(identity.role) ? '/console' : '/portal';
+      const target = next && next.startsWith('/') && !next.startsWith('//') ? next : home;
+      navigate(identity.mustEnrollTotp ? `/enroll-totp?next=${encodeURIComponent(target)}` : target, { replace: true });
     } catch (caught) {
       const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
+      if (apiError.code === 'mfa_required' && !totpStep) {
+        setTotpStep(true);
+        return;
+      }
       setError(apiError);
       passwordForm.setFields(Object.entries(apiError.fields).map(([field, message]) => ({ name: toNamePath(field) as never, errors: [message] })));
     } finally {
@@ -53,9 +60,14 @@ export function LoginPage() {
       <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('login.required') }]}>
         <Input.Password autoComplete="current-password" />
       </Form.Item>
-      <Form.Item name="totp" label={t('login.totp')}>
-        <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" />
-      </Form.Item>
+      {totpStep && (
+        <>
+          <Alert type="info" showIcon title={t('login.totpStep')} style={{ marginBottom: 16 }} data-testid="totp-step" />
+          <Form.Item name="totp" label={t('login.totp')} rules={[{ required: true, message: t('login.required') }]}>
+            <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" autoFocus data-testid="login-totp" />
+          </Form.Item>
+        </>
+      )}
       <Button type="primary" htmlType="submit" block loading={busy}>{t('login.submit')}</Button>
     </Form>
   );
@@ -68,6 +80,7 @@ export function LoginPage() {
         { key: 'password', label: t('login.passwordTab'), children: passwordTab },
       ]} />
       <Space orientation="vertical" style={{ marginTop: 16 }}>
+        <Link to="/signup"><Typography.Text strong>{t('login.signupLink')}</Typography.Text></Link>
         <Link to="/verify"><Typography.Text strong>🛡 {t('login.verifyLink')}</Typography.Text></Link>
         <Link to="/help">{t('login.helpLink')}</Link>
       </Space>

@@ -1,4 +1,5 @@
-// In-portal inbox: every message with its notice code, so it can be checked at /verify.
+// In-portal inbox: every message with its notice code, so it can be checked at /verify, and the
+// "I did not expect this" report on each one.
 import { Card, List, Space, Tag, Typography } from 'antd';
 import { withQuery } from '../lib/api';
 import { tOr, useI18n } from '../lib/i18n';
@@ -6,6 +7,7 @@ import { Link } from '../lib/router';
 import { noticeCodeIn } from '../lib/notice';
 import { ErrorAlert, rowsOf, useApiGet, useFormatTime } from '../components/common';
 import { usePortalMerchantId } from './merchant';
+import { ScamReportButton } from './ScamReport';
 
 interface InboxMessage { id: string; subject?: string; title?: string; body?: string; text?: string; noticeCode?: string; channel?: string; createdAt?: string; sentAt?: string }
 
@@ -30,6 +32,7 @@ export function InboxPage() {
                   {m.channel && <Tag>{tOr(t, `channel.${m.channel}`, m.channel)}</Tag>}
                   {code && <Link to={`/verify?code=${encodeURIComponent(code)}`}>{t('inbox.verifyThis')} ({code})</Link>}
                 </Space>
+                {code && <ScamReportButton noticeCode={code} merchantId={merchantId} />}
               </Space>
             } />
           </List.Item>

@@ -11,6 +11,7 @@ import type { MessageKey } from '../lib/messages';
 import { Link } from '../lib/router';
 import { ErrorAlert, Money, TerminalStatusBadge, rowsOf, useApiGet, useFormatTime } from '../components/common';
 import type { TerminalView } from './TerminalsPage';
+import { DisputeOutcome, ScamReportButton, type DisputeView } from './ScamReport';
 
 interface Localized { zh: string; en: string }
 interface StepView { key: string; status: 'done' | 'current' | 'pending' | 'blocked'; guidance?: Localized; helpSlug?: string }
@@ -179,6 +180,7 @@ function PairingCard({ sn, onChange }: { sn: string; onChange(): void }) {
 interface CaseView {
   id: string; reason: string; policy: string; deadline: string | null; status?: string; blocksAt?: string | null;
   steps?: { kind: string; status: string; completedAt?: string | null }[]; message?: Localized; title?: Localized; evidence?: unknown; helpSlug?: string;
+  dispute?: DisputeView | null;
 }
 
 function StepAction({ caseId, kind, onDone }: { caseId: string; kind: string; onDone(): void }) {
@@ -227,17 +229,12 @@ function StepAction({ caseId, kind, onDone }: { caseId: string; kind: string; on
 
 function ReactivationCard({ terminal }: { terminal: TerminalView }) {
   const { t, locale } = useI18n();
-  const { message } = App.useApp();
   const formatTime = useFormatTime();
   const summary = terminal.reactivation;
   const detail = useApiGet<CaseView>(summary ? `/v1/reactivations/${encodeURIComponent(summary.caseId)}` : null);
   if (!summary) return null;
   const steps = detail.data?.steps ?? [];
   const done = steps.filter((s) => s.status === 'completed').length;
-  const report = async () => {
-    await api('POST', '/v1/scam-reports', { body: { caseId: summary.caseId, merchantId: terminal.merchantId ?? undefined } });
-    void message.success(t('reactivation.reported'));
-  };
   return (
     <Card title={t('reactivation.title')} data-testid="reactivation-card" style={{ borderColor: summary.policy === 'blocking' ? '#ff4d4f' : '#faad14' }}>
       <Descriptions column={1} size="small">
@@ -258,7 +255,11 @@ function ReactivationCard({ terminal }: { terminal: TerminalView }) {
           }))} />
         </>
       )}
-      <Button danger onClick={() => { void report(); }}>{t('reactivation.reportScam')}</Button>
+      <Space orientation="vertical" style={{ marginTop: 8 }}>
+        {detail.data?.dispute
+          ? <><DisputeOutcome dispute={detail.data.dispute} /><ScamReportButton caseId={summary.caseId} merchantId={terminal.merchantId} /></>
+          : <ScamReportButton caseId={summary.caseId} merchantId={terminal.merchantId} onReported={detail.reload} />}
+      </Space>
     </Card>
   );
 }

@@ -67,7 +67,8 @@ describe('GET /v1/audit', () => {
     expect((await list(`?actorId=${riskKeyId}`)).body.data.map((e) => e.action)).toEqual(['merchant.blacklist_added']);
     expect((await list(`?merchantId=${merchantId}`)).body.data).toHaveLength(2);
     const day1 = await list('?from=2031-05-01T00:00:00Z&to=2031-05-02T00:00:00Z');
-    expect(day1.body.data.map((e) => e.action)).toEqual(['merchant.created', 'merchant.created', 'merchant.created']);
+    // Newest first: the three merchants, then the ops_risk API key created before them (audited too).
+    expect(day1.body.data.map((e) => e.action)).toEqual(['merchant.created', 'merchant.created', 'merchant.created', 'api_key.created']);
     expect((await list('?from=2031-05-02T00:00:00Z')).body.data).toHaveLength(3);
     expect((await list('?from=2031-06-01T00:00:00Z')).body.data).toEqual([]);
   });

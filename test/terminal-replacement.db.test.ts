@@ -41,6 +41,7 @@ describe('replacement through POST /v1/terminals/{sn}/replace', () => {
     expect((await t.request('PUT', `/v1/terminals/${old.sn}/supervisor-password`, { key: owner, body: { password: '654321' } })).status).toBe(200);
     expect((await t.request('POST', `/v1/terminals/${old.sn}/operators`, { key: owner, body: { operatorNo: '01', name: '小王', pin: '1234' } })).status).toBe(201);
     expect((await t.request('POST', `/v1/terminals/${old.sn}/operators`, { key: owner, body: { operatorNo: '02', pin: '5678' } })).status).toBe(201);
+    expect((await terminalRequest(t, oldWho, 'POST', '/terminal/v1/operators/sign-in', { operatorNo: '01', pin: '1234' })).status).toBe(200);
     const oldSale = await sale(oldWho, { operatorNo: '01' });
     expect(oldSale.body.status).toBe('approved');
     for (let i = 0; i < 5; i++) await voidSale(oldWho, oldSale.body.id, '000000');
@@ -88,9 +89,9 @@ describe('replacement through POST /v1/terminals/{sn}/replace', () => {
     expect((await t.request('GET', `/v1/terminals/${fresh.sn}/operators`, { key: owner })).body.data.map((o: { operatorNo: string }) => o.operatorNo)).toEqual(['01', '02']);
     const signIn = await terminalRequest(t, freshWho, 'POST', '/terminal/v1/operators/sign-in', { operatorNo: '01', pin: '1234' });
     expect(signIn.status).toBe(200);
-    expect(signIn.body).toEqual({ operatorNo: '01', name: '小王' });
+    expect(signIn.body).toMatchObject({ operatorNo: '01', name: '小王' });
     expect((await sale(freshWho, { operatorNo: '09' })).body).toMatchObject({ status: 'declined', declineCode: 'operator_unknown' });
-    const freshSale = await sale(freshWho, { operatorNo: '02' });
+    const freshSale = await sale(freshWho, { operatorNo: '01' });
     expect(freshSale.body.status).toBe('approved');
 
     // The supervisor password is the merchant's, not the factory default, and not locked.

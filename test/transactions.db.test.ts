@@ -414,7 +414,7 @@ describe('operators', () => {
       await t.setNow(day1);
     }
     const audit = await t.ctx.db.selectFrom('audit_log').select('action').where('subject_id', '=', terminal.id)
-      .where('action', 'like', 'terminal.operator_signed%').execute();
+      .where('action', 'like', 'terminal.operator_signed%').orderBy('seq').execute();
     expect(audit.map((a) => a.action)).toEqual(['terminal.operator_signed_in', 'terminal.operator_signed_in', 'terminal.operator_signed_out', 'terminal.operator_signed_in']);
   });
 

@@ -7,7 +7,7 @@
 // Screenshots of the main screens go to a temporary directory, or to docs/screenshots/ with
 // JIHUO_SCREENSHOTS=1 (how the README's pictures are made).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,8 +61,23 @@ async function loginWithKey(page: Page, key: string): Promise<void> {
   await page.getByTestId('login-submit').click();
 }
 
+/** Newest modification time under a path (files and folders, recursively). */
+function newestMtimeMs(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtimeMs(join(path, name))), stat.mtimeMs);
+}
+
+/** The built app is missing or older than its sources (a stale build would test old screens). */
+function webBuildIsStale(): boolean {
+  const built = join(root, 'web', 'dist', 'index.html');
+  if (!existsSync(built)) return true;
+  const sources = ['src', 'index.html', 'vite.config.ts'].map((name) => newestMtimeMs(join(root, 'web', name)));
+  return Math.max(...sources) > statSync(built).mtimeMs;
+}
+
 beforeAll(async () => {
-  if (!existsSync(join(root, 'web', 'dist', 'index.html'))) {
+  if (webBuildIsStale()) {
     execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts'], { cwd: root, stdio: 'ignore' });
   }
   mkdirSync(shots, { recursive: true });

@@ -42,7 +42,7 @@ export function registerBackupCommands(program: Command): void {
       const manifest = readManifest(file);
       if (config.databaseUrl) {
         if (manifest.format !== 'pg_dump') throw new CliError('This backup is a PGlite dump; restore it without DATABASE_URL');
-        restorePostgres(config.databaseUrl, file);
+        await restorePostgres(config.databaseUrl, file);
       } else {
         if (manifest.format !== 'pglite') throw new CliError('This backup is a pg_dump; restore it with DATABASE_URL');
         await restorePglite(config.dataDir, file);

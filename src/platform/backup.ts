@@ -1,7 +1,7 @@
 // Backup and restore for both backends (SPEC §13), with an integrity report: the audit chain, the
 // ledger balance, and a row count and content hash per table, compared with the manifest written
 // at backup time. PostgreSQL uses pg_dump/pg_restore; PGlite its own data-directory dump.
-import { spawnSync } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -65,23 +65,52 @@ export async function integrityReport(ctx: AppContext, manifest: BackupManifest 
   };
 }
 
-function run(command: string, args: string[]): void {
-  const result = spawnSync(command, args, { encoding: 'utf8' });
-  if (result.error) throw new BackupError(`${command} could not run: ${result.error.message}`);
-  if (result.status !== 0) throw new BackupError(`${command} failed: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' ')}`);
+interface Exit { code: number | null; stderr: string }
+
+/** Waits for a child to exit (its output streams closed), keeping the tail of its stderr. */
+function exitOf(child: ChildProcess): Promise<Exit> {
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4_000); });
+  return new Promise((resolve, reject) => {
+    child.once('error', (err) => reject(new BackupError(`${child.spawnfile} could not run: ${err.message}`)));
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' ');
+}
+
+async function run(command: string, args: string[]): Promise<void> {
+  const exit = await exitOf(spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
+  if (exit.code !== 0) throw new BackupError(`${command} failed: ${lastLines(exit.stderr)}`);
 }
 
 export function manifestPath(file: string): string { return `${file}.manifest.json`; }
 
-/** Writes FILE (the dump) and FILE.manifest.json. A consistent snapshot: one pg_dump, or one PGlite dump. */
+/**
+ * Writes FILE (the dump) and FILE.manifest.json from one consistent snapshot, also while servers
+ * write. PostgreSQL: a REPEATABLE READ transaction exports its snapshot, pg_dump dumps exactly
+ * that snapshot (`--snapshot`) while the transaction stays open, and the manifest's digests are
+ * computed in the same transaction. PGlite: one process, so the digests and the dump see the same data.
+ */
 export async function backup(ctx: AppContext, handle: DatabaseHandle, file: string): Promise<BackupManifest> {
-  const tables = await digestTables(ctx.db);
   let format: BackupManifest['format'];
+  let tables: TableDigest[];
   if (handle.kind === 'postgres') {
     format = 'pg_dump';
-    run('pg_dump', ['--format=custom', '--no-owner', '--file', file, ctx.config.databaseUrl!]);
+    tables = await ctx.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only')
+      .execute(async (trx) => {
+        const snapshot = (await sql<{ id: string }>`select pg_export_snapshot() as id`.execute(trx)).rows[0]!.id;
+        const [digests] = await Promise.all([
+          digestTables(trx),
+          run('pg_dump', ['--format=custom', '--no-owner', `--snapshot=${snapshot}`, '--file', file, ctx.config.databaseUrl!]),
+        ]);
+        return digests;
+      });
   } else {
     format = 'pglite';
+    tables = await digestTables(ctx.db);
     const dump = await handle.pglite!.dumpDataDir('gzip');
     writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
   }
@@ -96,10 +125,29 @@ export function readManifest(file: string): BackupManifest {
   return JSON.parse(readFileSync(path, 'utf8')) as BackupManifest;
 }
 
-/** PostgreSQL: replaces the schema with the dump in one transaction. */
-export function restorePostgres(databaseUrl: string, file: string): void {
-  run('psql', ['--quiet', '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-c', 'drop schema if exists public cascade; create schema public;', databaseUrl]);
-  run('pg_restore', ['--no-owner', '--single-transaction', '--exit-on-error', '--dbname', databaseUrl, file]);
+/**
+ * PostgreSQL, all or nothing: pg_restore turns the dump into SQL, which psql runs after dropping
+ * and re-creating the schema, all in one transaction that commits only when pg_restore read the
+ * whole file and every statement succeeded. A corrupt file or a failed statement leaves the old
+ * data as it was.
+ */
+export async function restorePostgres(databaseUrl: string, file: string): Promise<void> {
+  const psql = spawn('psql', ['--quiet', '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '--dbname', databaseUrl],
+    { stdio: ['pipe', 'ignore', 'pipe'] });
+  const restore = spawn('pg_restore', ['--no-owner', '--exit-on-error', '--file=-', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  psql.stdin!.on('error', () => { /* psql stopped on an error: reported by its exit code */ });
+  const psqlExit = exitOf(psql);
+  const restoreExit = exitOf(restore);
+  // If psql stops first, stop pg_restore too (nobody reads its output any more).
+  void psqlExit.then(() => { if (restore.exitCode === null) restore.kill(); }, () => {});
+  psql.stdin!.write('begin;\ndrop schema if exists public cascade;\ncreate schema public;\n');
+  restore.stdout!.pipe(psql.stdin!, { end: false });
+  const restored = await restoreExit;
+  // Only a complete script commits; otherwise psql ends with the transaction open: rolled back.
+  psql.stdin!.end(restored.code === 0 ? 'commit;\n' : 'rollback;\n');
+  const applied = await psqlExit;
+  if (restored.code !== 0) throw new BackupError(`pg_restore failed, nothing was changed: ${lastLines(restored.stderr)}`);
+  if (applied.code !== 0) throw new BackupError(`The restore failed and was rolled back: ${lastLines(applied.stderr)}`);
 }
 
 /** PGlite: replaces the data directory with the dump (the old one is kept beside it until it works). */

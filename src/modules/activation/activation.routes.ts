@@ -126,7 +126,10 @@ function terminalRoutes(app: JihuoApp, ctx: AppContext): void {
         }),
       },
     },
-  }, async (request) => hello(ctx, authenticatedTerminal(request).sn, request.body));
+  }, async (request) => {
+    const terminal = authenticatedTerminal(request);
+    return hello(ctx, terminal.sn, request.body, { signedWithPreviousKey: terminal.keyKind === 'previous_terminal' });
+  });
 
   // Per client IP, above Appendix A's 600 a minute. A benchmark's one load generator stands for
   // thousands of terminals, so bench mode (JIHUO_BENCH_ROUTES=1) is not limited.

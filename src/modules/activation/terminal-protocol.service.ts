@@ -85,7 +85,23 @@ async function reloadTerminal(trx: Executor, id: string): Promise<TerminalRow> {
   return trx.selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-export async function hello(ctx: AppContext, sn: string, body: HelloBody): Promise<HelloResponse> {
+/** The terminal's current key, wrapped for the device exactly as `/activate` and a rotation send it. */
+function wrappedCurrentKey(ctx: AppContext, terminal: TerminalRow): WrappedKey | null {
+  if (terminal.terminal_key_enc === null) return null;
+  const key = Buffer.from(ctx.cipher.open('terminals.terminal_key', terminal.terminal_key_enc), 'hex');
+  const factoryKey = Buffer.from(ctx.cipher.open('terminals.factory_key', terminal.factory_key_enc), 'hex');
+  return wrapTerminalKey(factoryKey, terminal.sn, key);
+}
+
+export interface HelloOptions {
+  /**
+   * The request was signed with the key before the latest rotation: the answer that carried the
+   * new key was lost, so this `hello` sends the current key again (else the device is stranded).
+   */
+  signedWithPreviousKey?: boolean;
+}
+
+export async function hello(ctx: AppContext, sn: string, body: HelloBody, options: HelloOptions = {}): Promise<HelloResponse> {
   return ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now();
     const locked = await lockTerminal(trx, sn);
@@ -129,6 +145,10 @@ export async function hello(ctx: AppContext, sn: string, body: HelloBody): Promi
       if (outcome.terminalKey) response.terminalKey = outcome.terminalKey;
     }
     if (delivered) response.terminalKey = delivered.wrapped;
+    if (!response.terminalKey && options.signedWithPreviousKey) {
+      const current = wrappedCurrentKey(ctx, await reloadTerminal(trx, terminal.id));
+      if (current) response.terminalKey = current;
+    }
     response.messages = await terminalMessages(ctx, trx, terminal.id, now, { undeliveredOnly: true });
     return response;
   });

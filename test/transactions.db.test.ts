@@ -178,6 +178,21 @@ describe('idempotency', () => {
 });
 
 describe('void and refund', () => {
+  it('refuses voids and refunds from a terminal that is not active (suspended, retired), nothing written', async () => {
+    const terminal = await newTerminal();
+    await t.request('PUT', `/v1/terminals/${terminal.sn}/supervisor-password`, { key: ownerKey, body: { password: '246810' } });
+    const original = await sale(terminal, { method: 'wechat_qr', amount: 20_000 });
+    expect(original.body.status).toBe('approved');
+    expect((await t.request('POST', `/v1/terminals/${terminal.sn}/suspend`, { body: { reason: 'lost device' } })).status).toBe(200);
+    for (const op of ['void', 'refund'] as const) {
+      const refused = await reverse(terminal, original.body.id, op);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject({ code: 'terminal_not_active', details: { status: 'suspended' } });
+    }
+    const reversals = await t.ctx.db.selectFrom('transactions').select('id').where('original_id', '=', original.body.id).execute();
+    expect(reversals).toEqual([]);
+  });
+
   it('voids a sale of the same day: a void row, the fee reversed, the ledger back to zero; twice → 409', async () => {
     const terminal = await newTerminal();
     await t.request('PUT', `/v1/terminals/${terminal.sn}/supervisor-password`, { key: ownerKey, body: { password: '246810' } });

@@ -94,6 +94,12 @@ async function emitTransitionEvents(trx: Executor, at: Date, terminal: TerminalR
   if (milestone) await recordEvent(trx, at, { type: milestone, merchantId: terminal.merchant_id, data });
 }
 
+/** A terminal's status by id (inside the caller's transaction, after its row is locked or not). */
+export async function terminalStatusOf(db: Executor, terminalId: string): Promise<TerminalStatus> {
+  const row = await db.selectFrom('terminals').select('status').where('id', '=', terminalId).executeTakeFirstOrThrow();
+  return row.status;
+}
+
 export async function findTerminalBySn(db: Executor, sn: string): Promise<TerminalRow | undefined> {
   return db.selectFrom('terminals').selectAll().where('sn', '=', sn).executeTakeFirst();
 }

@@ -18,7 +18,7 @@ import { emitEvent } from '../notifications/webhook.service.js';
 import { getMerchantSummary } from '../merchants/merchant.service.js';
 import { quoteFee } from '../pricing/pricing.service.js';
 import { gateTransaction } from '../reactivation/reactivation.hooks.js';
-import type { TerminalRow } from '../terminals/terminal.service.js';
+import { terminalStatusOf, type TerminalRow } from '../terminals/terminal.service.js';
 import { lookupBin } from './bin-table.js';
 import { assertNoCardData } from './card-data.js';
 import { resolveOperator } from './terminal-operator.service.js';
@@ -224,8 +224,16 @@ async function postReversalEntry(trx: Executor, reversal: TransactionRow): Promi
   });
 }
 
-/** The sale a terminal may reverse: same merchant as the terminal, else 404 (ids are not revealed). */
-async function lockSale(trx: Executor, terminal: Pick<TerminalRow, 'merchant_id'>, transactionId: string): Promise<TransactionRow> {
+/**
+ * The sale a terminal may reverse: same merchant as the terminal, else 404 (ids are not revealed).
+ * Only an active terminal moves money back: a retired, suspended or blocked one (a re-activation
+ * case, e.g. risk_control) is refused with 409 `terminal_not_active`, like its sales are declined.
+ */
+async function lockSale(trx: Executor, terminal: Pick<TerminalRow, 'id' | 'merchant_id'>, transactionId: string): Promise<TransactionRow> {
+  const status = await terminalStatusOf(trx, terminal.id);
+  if (status !== 'active') {
+    throw new AppError('terminal_not_active', `This terminal is ${status}: voids and refunds need an active terminal`, { status });
+  }
   const sale = await trx.selectFrom('transactions').selectAll().where('id', '=', transactionId).forUpdate().executeTakeFirst();
   if (!sale || sale.kind !== 'sale' || terminal.merchant_id === null || sale.merchant_id !== terminal.merchant_id) {
     throw new AppError('transaction_not_found', `Transaction ${transactionId} was not found`);

@@ -68,7 +68,7 @@ describe('API keys', () => {
     expect((await t.request('GET', '/v1/help/articles', { key: res.body.key })).status).toBe(200);
     const replay = await t.request('POST', '/v1/api-keys', { body: { name: 'partner-erp', role: 'integration' }, headers: { 'idempotency-key': 'key-create-1' } });
     expect(replay.status).toBe(201);
-    expect(replay.body).toEqual({ id: res.body.id, name: 'partner-erp', role: 'integration', merchantId: null });
+    expect(replay.body).toEqual({ id: res.body.id, name: 'partner-erp', role: 'integration', merchantId: null, scopes: [] });
     const stored = await t.ctx.db.selectFrom('idempotency_keys').select('response_body').where('key', '=', 'key-create-1').executeTakeFirstOrThrow();
     expect(JSON.stringify(stored)).not.toContain(res.body.key);
     const audit = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'api_key.created')
@@ -78,6 +78,25 @@ describe('API keys', () => {
     expect(audit[0]!.details).toEqual({ name: 'partner-erp', role: 'integration', via: 'api' });
     expect(JSON.stringify(audit[0])).not.toContain(res.body.key);
     expect((await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey)).ok).toBe(true);
+  });
+
+  it('gives integration keys scopes: each route open to integrations needs its scope (or *)', async () => {
+    const scoped = await t.request('POST', '/v1/api-keys', { body: { name: 'erp', role: 'integration', scopes: ['merchants:write', 'merchants:write'] } });
+    expect(scoped.status).toBe(201);
+    expect(scoped.body.scopes).toEqual(['merchants:write']);
+    const settle = await t.request('POST', '/v1/settlements/run', { key: scoped.body.key, body: { date: '2020-01-01' } });
+    expect(settle.status).toBe(403);
+    expect(settle.body.error).toMatchObject({ code: 'forbidden', details: { requiredScope: 'settlements:run' } });
+    const all = await t.request('POST', '/v1/api-keys', { body: { name: 'all', role: 'integration', scopes: ['*'] } });
+    const settleAll = await t.request('POST', '/v1/settlements/run', { key: all.body.key, body: { date: '2999-01-01' } });
+    expect(settleAll.body.error.code).toBe('settlement_date_invalid'); // past authorization, into the rules
+    const unknown = await t.request('POST', '/v1/api-keys', { body: { name: 'x', role: 'integration', scopes: ['ledger:write'] } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details.fields[0]).toMatchObject({ field: 'scopes', rule: 'scope' });
+    const onOperator = await t.request('POST', '/v1/api-keys', { body: { name: 'x', role: 'ops_agent', scopes: ['*'] } });
+    expect(onOperator.status).toBe(400);
+    const row = await t.ctx.db.selectFrom('api_keys').select('scopes').where('id', '=', scoped.body.id).executeTakeFirstOrThrow();
+    expect(typeof row.scopes === 'string' ? JSON.parse(row.scopes) : row.scopes).toEqual(['merchants:write']);
   });
 
   it('refuses a merchant key without a known merchant, and callers other than ops_admin', async () => {

@@ -270,7 +270,12 @@ describe('applications, shipping, delivery, lifecycle and replacement', () => {
     await t.request('POST', `/v1/terminal-applications/${app.body.id}/ship`, { body: { carrier: 'EMS', trackingNumber: 'EMS000001' } });
     const empty = await t.request('POST', `/v1/terminal-applications/${tooMany.body.id}/ship`, { body: { carrier: 'EMS', trackingNumber: 'EMS000002' } });
     expect(empty.body.error).toMatchObject({ code: 'terminal_stock_insufficient', details: { available: 0, requested: 2 } });
-    const integration = await createApiKey(t.ctx, { name: 'carrier', role: 'integration' });
+    // A carrier's key without the shipments scope is refused; with it, the callback works.
+    const unscoped = await createApiKey(t.ctx, { name: 'carrier-unscoped', role: 'integration' });
+    const refused = await t.request('POST', '/v1/shipments/carrier-callback', { key: unscoped.key, body: { carrier: 'EMS', trackingNumber: 'EMS000001', status: 'delivered' } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details).toEqual({ role: 'integration', requiredScope: 'shipments:write' });
+    const integration = await createApiKey(t.ctx, { name: 'carrier', role: 'integration', scopes: ['shipments:write'] });
     const cb = await t.request('POST', '/v1/shipments/carrier-callback', { key: integration.key, body: { carrier: 'EMS', trackingNumber: 'EMS000001', status: 'delivered' } });
     expect(cb.body).toMatchObject({ status: 'delivered', deliveredBy: 'carrier', sns: ['CARR0001'] });
     expect((await t.request('GET', '/v1/terminals/CARR0001')).body.status).toBe('delivered');

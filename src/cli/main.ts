@@ -1,7 +1,7 @@
 // The `jihuo` CLI: thin commands that parse arguments, call services and show progress.
 import { Command, Option } from 'commander';
-import { roles, type Role } from '../platform/actor.js';
-import { createApiKey } from '../platform/api-keys.js';
+import { integrationScopes, roles, type Role } from '../platform/actor.js';
+import { createApiKey, scopesProblem } from '../platform/api-keys.js';
 import { verifyAudit } from '../platform/audit.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { migrate } from '../platform/db/migrate.js';
@@ -52,10 +52,14 @@ apikey.command('create').description('Create an API key and print it once')
   .addOption(new Option('--role <role>', 'role of the key').choices(roles as string[]).makeOptionMandatory())
   .option('--name <name>', 'a name to recognise the key by', 'cli')
   .option('--merchant <merchantId>', 'merchant of a merchant-side key')
-  .action(async (options: { role: Role; name: string; merchant?: string }) => {
+  .option('--scopes <list>', `integration keys: comma-separated scopes (${integrationScopes.join(', ')} or *)`)
+  .action(async (options: { role: Role; name: string; merchant?: string; scopes?: string }) => {
     if (options.role.startsWith('merchant_') && !options.merchant) throw new CliError('Merchant roles need --merchant <merchantId>');
+    const scopes = options.scopes ? options.scopes.split(',').map((s) => s.trim()).filter(Boolean) : [];
+    const problem = scopesProblem(options.role, scopes);
+    if (problem) throw new CliError(`--scopes: ${problem}`);
     await withDatabase(loadConfig(), async (ctx) => {
-      const key = await createApiKey(ctx, { name: options.name, role: options.role, merchantId: options.merchant ?? null, via: 'cli' });
+      const key = await createApiKey(ctx, { name: options.name, role: options.role, merchantId: options.merchant ?? null, scopes, via: 'cli' });
       process.stdout.write(`${key.key}\n`);
       process.stderr.write(`API key ${key.id} (${key.role}) created; it is shown only this once.\n`);
     });

@@ -1,7 +1,7 @@
 // Log-in, sessions, TOTP, password reset, and user management routes.
 import type { FastifyReply } from 'fastify';
 import { roles, type Role } from '../../platform/actor.js';
-import { createApiKey } from '../../platform/api-keys.js';
+import { createApiKey, scopesProblem } from '../../platform/api-keys.js';
 import { actorOf, anyOperator, assertMerchantScope, operatorsAndMerchants } from '../../platform/http/auth.js';
 import { AppError, validationError } from '../../platform/http/errors.js';
 import { Strict, Type } from '../../platform/http/schema.js';
@@ -194,11 +194,14 @@ function apiKeyRoutes(app: JihuoApp, ctx: AppContext): void {
       body: Strict({
         name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Union(roles.map((r) => Type.Literal(r))),
         merchantId: Type.Optional(Type.String({ maxLength: 64 })),
+        scopes: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), {
+          maxItems: 20, description: 'integration keys only: merchants:write, reactivations:write, settlements:run, shipments:write or *',
+        })),
       }),
       response: {
         201: Type.Object({
           id: Type.String(), key: Type.Optional(Type.String()), name: Type.String(), role: Type.String(),
-          merchantId: Type.Union([Type.String(), Type.Null()]),
+          merchantId: Type.Union([Type.String(), Type.Null()]), scopes: Type.Array(Type.String()),
         }),
       },
     },
@@ -210,9 +213,13 @@ function apiKeyRoutes(app: JihuoApp, ctx: AppContext): void {
     if (role.startsWith('merchant_') !== (merchantId !== null)) {
       throw validationError([{ field: 'merchantId', rule: 'role', message: 'merchant roles need a merchant; other roles must not have one' }]);
     }
+    const scopesInvalid = scopesProblem(role, request.body.scopes ?? []);
+    if (scopesInvalid) throw validationError([{ field: 'scopes', rule: 'scope', message: scopesInvalid }]);
     if (merchantId !== null) await getMerchantSummary(ctx.db, merchantId);
-    const created = await createApiKey(ctx, { name, role, merchantId, actor: actorOf(request), via: 'api', requestId: request.id });
-    const view = { id: created.id, name, role, merchantId };
+    const created = await createApiKey(ctx, {
+      name, role, merchantId, scopes: request.body.scopes ?? [], actor: actorOf(request), via: 'api', requestId: request.id,
+    });
+    const view = { id: created.id, name, role, merchantId, scopes: created.scopes };
     // Like an activation code, the secret is stored only as a keyed hash: an Idempotency-Key
     // replay answers without it.
     const claim = request.idempotency;

@@ -62,7 +62,7 @@ function scoped(request: Parameters<typeof actorOf>[0], merchantId: string) {
 export async function registerMerchantRoutes(app: JihuoApp, ctx: AppContext): Promise<void> {
   app.post('/v1/merchants', {
     schema: { tags: ['merchants'], summary: 'Register a merchant (a draft; any subset of the KYC fields)', body: CreateBody, response: { 201: AnyObject } },
-    config: { access: { roles: creators } },
+    config: { access: { roles: creators, scope: 'merchants:write' } },
   }, async (request, reply) => {
     const view = await createMerchant(ctx, actorOf(request), request.body as MerchantInput & { type: 'individual' | 'enterprise'; legalName: string }, request.id);
     return reply.status(201).send(view);

@@ -33,7 +33,7 @@ export function registerReactivationRoutes(app: JihuoApp, ctx: AppContext): void
       }),
       response: { 201: AnyObject },
     },
-    config: { access: { roles: openers } },
+    config: { access: { roles: openers, scope: 'reactivations:write' } },
   }, async (request, reply) => {
     const actor = actorOf(request);
     const { reason, note, deadline, evidence } = request.body;

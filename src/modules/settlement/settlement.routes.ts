@@ -44,7 +44,7 @@ export function settlementRoutes(app: JihuoApp, ctx: AppContext): void {
       tags, summary: 'Settle one day (T+1, Asia/Shanghai) for every merchant; running a day again changes nothing',
       body: Strict({ date: IsoDate() }), response: { 200: SettlementResultBody },
     },
-    config: { access: { roles: ['ops_admin', 'integration'] } },
+    config: { access: { roles: ['ops_admin', 'integration'], scope: 'settlements:run' } },
   }, async (request) => runSettlement(ctx, request.body.date, { actor: actorOf(request) }));
 
   async function loadStatements(merchantIdParam: string, query: StatementQuery, actor: ReturnType<typeof actorOf>) {

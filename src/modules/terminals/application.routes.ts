@@ -123,7 +123,7 @@ export function applicationRoutes(app: JihuoApp, ctx: AppContext): void {
       tags, summary: 'Carrier callback: a parcel was delivered',
       body: Strict({ carrier: Text(50), trackingNumber: Text(40), status: lit(['delivered'] as const) }),
     },
-    config: { access: { roles: ['integration', 'ops_admin'] } },
+    config: { access: { roles: ['integration', 'ops_admin'], scope: 'shipments:write' } },
   }, async (request) => {
     const actor = actorOf(request);
     const row = await ctx.db.transaction().execute(async (trx) => {

@@ -175,11 +175,15 @@ export async function buildApp(ctx: AppContext, modules: readonly JihuoModule[],
     if (!url.startsWith('/v1') && !url.startsWith('/terminal/v1')) return;
     const access = route.config?.access;
     if (!access) throw new Error(`Route ${route.method} ${url} declares no access`);
+    if ('roles' in access && access.roles.includes('integration') && !access.scope) {
+      throw new Error(`Route ${route.method} ${url} is open to integration keys but names no scope`);
+    }
     route.schema = route.schema ?? {};
     const schema = route.schema as Record<string, unknown>;
     if ('roles' in access) schema.security = [{ apiKey: [] }];
     if ('terminal' in access) schema.security = [{ terminalSignature: [] }];
-    const extra = 'roles' in access ? `Roles: ${access.roles.join(', ')}.` : 'terminal' in access ? 'Signed by the terminal.' : 'Public.';
+    const scope = 'roles' in access && access.scope ? ` Integration scope: ${access.scope}.` : '';
+    const extra = 'roles' in access ? `Roles: ${access.roles.join(', ')}.${scope}` : 'terminal' in access ? 'Signed by the terminal.' : 'Public.';
     schema.description = schema.description ? `${String(schema.description)} ${extra}` : extra;
   });
 

@@ -2,14 +2,14 @@
 // `config.access`; the check runs in `onRequest`, before the body is even parsed, so a keyless
 // request with a bad body gets 401 (Appendix B).
 import type { FastifyRequest } from 'fastify';
-import type { Actor, Role } from '../actor.js';
+import type { Actor, IntegrationScope, Role } from '../actor.js';
 import { merchantRoles, operatorRoles } from '../actor.js';
 import type { AppContext } from '../context.js';
 import { AppError } from './errors.js';
 
 export type Access =
   | { public: true }
-  | { roles: readonly Role[] }
+  | { roles: readonly Role[]; scope?: IntegrationScope }
   | { terminal: true };
 
 export const anyOperator: readonly Role[] = operatorRoles;
@@ -39,11 +39,18 @@ export function apiKeyAuthenticator(ctx: AppContext): Authenticator {
   return async (request) => {
     const token = bearerToken(request);
     if (token === undefined) return null;
-    const row = await ctx.db.selectFrom('api_keys').select(['id', 'role', 'merchant_id', 'revoked_at'])
+    const row = await ctx.db.selectFrom('api_keys').select(['id', 'role', 'merchant_id', 'revoked_at', 'scopes'])
       .where('key_hash', '=', ctx.hash('api_key', token)).executeTakeFirst();
     if (!row || row.revoked_at) throw new AppError('unauthenticated', 'The API key is not valid');
-    return { kind: 'api_key', id: row.id, role: row.role as Role, merchantId: row.merchant_id };
+    const actor: Actor = { kind: 'api_key', id: row.id, role: row.role as Role, merchantId: row.merchant_id };
+    if (row.role === 'integration') actor.scopes = parseScopes(row.scopes);
+    return actor;
   };
+}
+
+function parseScopes(value: unknown): string[] {
+  const list = typeof value === 'string' ? JSON.parse(value) as unknown : value;
+  return Array.isArray(list) ? list.filter((s): s is string => typeof s === 'string') : [];
 }
 
 /** The actor of an authenticated request; routes with role access always have one. */
@@ -71,6 +78,13 @@ export async function authorize(request: FastifyRequest, access: Access, authent
   if (!actor) throw new AppError('unauthenticated', 'Authentication is required: send Authorization: Bearer <key>');
   if (actor.role === null || !access.roles.includes(actor.role)) {
     throw new AppError('forbidden', 'Your role may not use this endpoint', { role: actor.role });
+  }
+  if (actor.role === 'integration') {
+    const scopes = actor.scopes ?? [];
+    if (!access.scope || !(scopes.includes('*') || scopes.includes(access.scope))) {
+      throw new AppError('forbidden', `This integration key lacks the scope ${access.scope ?? '(none)'}`,
+        { role: actor.role, requiredScope: access.scope ?? null });
+    }
   }
   request.actor = actor;
 }

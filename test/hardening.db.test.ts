@@ -7,6 +7,8 @@ import {
   helpRequestsPerMinuteMax, requestBodyBytesMax, terminalActivateRequestsPerMinuteMax, terminalRouteRequestsPerMinuteMin,
 } from '../src/platform/limits.js';
 import { noticeLookupsPerMinuteMax } from '../src/modules/notifications/notification.limits.js';
+import { modules as allModules } from '../src/modules/index.js';
+import { buildApp } from '../src/platform/http/app.js';
 import { createTestApp, type TestApp } from './harness.js';
 
 let t: TestApp;
@@ -52,6 +54,25 @@ describe('HTTP hardening', () => {
     expect(limited, `statuses: ${statuses.join(',')}`).toBeDefined();
     expect(statuses.length).toBe(31);
     expect(Number(limited!.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('shares a client\'s limit across server instances: the counters are in the database', async () => {
+    // A second instance on the same database (as behind a balancer); one client alternates.
+    const second = await buildApp(t.ctx, allModules, { logger: false });
+    await second.ready();
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i <= noticeLookupsPerMinuteMax; i++) {
+        const app = i % 2 === 0 ? t.app : second;
+        statuses.push((await app.inject({ method: 'GET', url: `/v1/public/notices/SHARED${i}`, remoteAddress: '10.9.8.7' })).statusCode);
+      }
+      expect(statuses.slice(0, noticeLookupsPerMinuteMax).every((s) => s === 404), statuses.join(',')).toBe(true);
+      expect(statuses.at(-1)).toBe(429);
+      const stored = await t.ctx.db.selectFrom('rate_limit_counters').select(['scope', 'count']).where('key', '=', '10.9.8.7').execute();
+      expect(stored).toEqual([{ scope: 'GET /v1/public/notices/:code', count: noticeLookupsPerMinuteMax + 1 }]);
+    } finally {
+      await second.close();
+    }
   });
 
   it('rate-limits the public notice check per client (429 with Retry-After)', async () => {

@@ -52,9 +52,17 @@ export interface TerminalNonceTable {
   seen_at: Date;
 }
 
+export interface RateLimitCounterTable {
+  scope: string;
+  key: string;
+  window_started_ms: ColumnType<number, number, number>;
+  count: number;
+}
+
 declare module './schema.js' {
   interface Database {
     api_keys: ApiKeyTable;
+    rate_limit_counters: RateLimitCounterTable;
     audit_log: AuditLogTable;
     idempotency_keys: IdempotencyKeyTable;
     platform_settings: PlatformSettingTable;

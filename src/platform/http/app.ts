@@ -19,6 +19,7 @@ import { authenticateTerminal } from '../../terminal-api/terminal-auth.js';
 import { apiKeyAuthenticator, authorize, type Authenticator } from './auth.js';
 import { AppError, type FieldError } from './errors.js';
 import { registerBenchRoutes } from './bench-routes.js';
+import { databaseRateLimitStore } from './rate-limit-store.js';
 import { registerWeb } from './static-web.js';
 import { requestHash } from './idempotency.js';
 import { createMetrics } from './metrics.js';
@@ -147,8 +148,9 @@ export async function buildApp(ctx: AppContext, modules: readonly JihuoModule[],
 
   await app.register(helmet, { contentSecurityPolicy: false, global: true });
   await app.register(cookie);
-  // Per-route limits only (`config.rateLimit`): log-in, code redemption, public look-ups.
-  await app.register(rateLimit, { global: false });
+  // Per-route limits only (`config.rateLimit`): log-in, code redemption, public look-ups. The
+  // counters are in the database, shared by every instance.
+  await app.register(rateLimit, { global: false, store: databaseRateLimitStore(ctx.db) });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

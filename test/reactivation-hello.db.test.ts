@@ -57,6 +57,8 @@ describe('re-activation over hello, on the simulator', () => {
     const opened = (await t.request('GET', `/v1/reactivations/${caseId}`)).body;
     expect(opened).toMatchObject({ reason: 'system_upgrade', policy: 'grace', status: 'open', blocking: false,
       blocksAt: '2030-07-08T14:00:00.000Z', steps: [{ kind: 'update_firmware', status: 'pending' }] });
+    // The terminal screen gets the same policy, blocking start and steps as the portal.
+    expect(hello.reactivation).toEqual({ policy: 'grace', blocksAt: opened.blocksAt, steps: [{ kind: 'update_firmware', status: 'pending' }] });
     expect(await sale()).toMatchObject({ status: 'approved', amount: 1000 });
   });
 

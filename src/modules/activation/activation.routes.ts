@@ -123,6 +123,11 @@ function terminalRoutes(app: JihuoApp, ctx: AppContext): void {
           update: Type.Union([Type.Object({ version: Type.String(), notes: Type.String(), mandatory: Type.Boolean() }), Type.Null()],
             { description: 'The firmware release offered to this terminal (staged rollout); mandatory below the model minimum' }),
           selfTest: Type.Optional(Type.Object({ components: Type.Array(Component) })), terminalKey: Type.Optional(Wrapped),
+          reactivation: Type.Optional(Type.Object({
+            policy: Type.Union([Type.Literal('blocking'), Type.Literal('grace'), Type.Null()]),
+            blocksAt: Type.Union([Type.String(), Type.Null()]),
+            steps: Type.Array(Type.Object({ kind: Type.String(), status: Type.String() })),
+          }, { description: 'The open re-activation case: policy, when a grace case starts blocking, its steps' })),
         }),
       },
     },

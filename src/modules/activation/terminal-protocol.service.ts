@@ -43,6 +43,12 @@ export interface HelloResponse {
   update: FirmwareUpdate | null;
   selfTest?: { components: ComponentReport[] };
   terminalKey?: WrappedKey;
+  /**
+   * With an open re-activation case: its policy (grace = keep selling, a reminder), when a grace
+   * case starts blocking (the first quiet window after the deadline), and its steps, so the screen
+   * says what to do and by when, as the portal does for the same case id.
+   */
+  reactivation?: { policy: 'blocking' | 'grace' | null; blocksAt: string | null; steps: Array<{ kind: string; status: string }> };
 }
 
 const firstActivationStatuses = ['in_stock', 'allocated', 'shipped', 'delivered', 'activating', 'self_test'];
@@ -142,6 +148,9 @@ export async function hello(ctx: AppContext, sn: string, body: HelloBody, option
       response.deadline = outcome.deadline;
       response.caseId = outcome.caseId;
       response.helpSlug = outcome.helpSlug;
+      if (outcome.caseId) {
+        response.reactivation = { policy: outcome.policy ?? null, blocksAt: outcome.blocksAt ?? null, steps: outcome.steps ?? [] };
+      }
       if (outcome.terminalKey) response.terminalKey = outcome.terminalKey;
     }
     if (delivered) response.terminalKey = delivered.wrapped;

@@ -1,7 +1,7 @@
 // `npm run bench`: runs each scenario on each backend it applies to (a throw-away PostgreSQL 15
 // cluster and PGlite), prints a table and writes bench/results/<date>.json. Speed is measured
 // here, never asserted in tests. `--quick` shortens every scenario; `--only a,b` picks scenarios.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startCluster } from '../test/setup/postgres-cluster.js';
@@ -59,5 +59,11 @@ printTable(rows);
 const dir = join(projectRoot(), 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${new Date().toISOString().slice(0, 10)}.json`);
-writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`);
+// A run of some scenarios (`--only`) updates that day's file: its rows replace the rows of the same
+// scenario and backend, the others stay.
+const measured = new Set(rows.map((r) => `${r.scenario}|${r.backend ?? ''}`));
+const kept: BenchRow[] = only && existsSync(file)
+  ? (JSON.parse(readFileSync(file, 'utf8')) as BenchRow[]).filter((r) => !measured.has(`${r.scenario}|${r.backend ?? ''}`))
+  : [];
+writeFileSync(file, `${JSON.stringify([...kept, ...rows], null, 2)}\n`);
 process.stdout.write(`\nwritten ${file}\n`);

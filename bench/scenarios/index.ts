@@ -6,5 +6,6 @@ import { httpFloor } from './http-floor.js';
 import { importScenario } from './import.js';
 import { settlement } from './settlement.js';
 import { txPath } from './tx-path.js';
+import { txPathRisk } from './tx-path-risk.js';
 
-export const scenarios: Scenario[] = [httpFloor, txPath, activation, settlement, importScenario, feeQuote];
+export const scenarios: Scenario[] = [httpFloor, txPath, txPathRisk, activation, settlement, importScenario, feeQuote];

@@ -15,7 +15,7 @@ import { ratio } from '../lib/types.js';
 const path = '/terminal/v1/transactions';
 const methods = ['credit_card', 'debit_card', 'wechat_qr', 'alipay_qr', 'unionpay_qr'] as const;
 
-async function sales(server: BenchServer, terminals: BenchTerminal[], connections: number, durationSeconds: number): Promise<LoadResult & { approved: number; declined: number; codes: Record<string, number> }> {
+export async function sales(server: BenchServer, terminals: BenchTerminal[], connections: number, durationSeconds: number): Promise<LoadResult & { approved: number; declined: number; codes: Record<string, number> }> {
   let nextTerminal = 0;
   let seq = 0;
   const run = randomBytes(4).toString('hex');

@@ -5,6 +5,17 @@ import { sql } from 'kysely';
 import type { AppContext } from '../src/platform/context.js';
 import { newId } from '../src/platform/ids.js';
 import type { TerminalStatus } from '../src/modules/terminals/terminal.state.js';
+import { luhnCheckDigit, residentIdCheckChar } from '../src/modules/merchants/validators.js';
+
+/** A PRC resident ID number with its GB 11643 check character, from its first 17 digits. */
+export function validResidentId(first17: string): string {
+  return first17 + residentIdCheckChar(first17);
+}
+
+/** A card or account number with its Luhn check digit. */
+export function validCardNumber(payload: string): string {
+  return payload + luhnCheckDigit(payload);
+}
 
 export async function insertMerchant(ctx: AppContext, overrides: Partial<{
   status: 'draft' | 'approved' | 'under_review'; legalName: string; phone: string; email: string; mcc: string;

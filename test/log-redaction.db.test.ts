@@ -3,19 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/platform/log.js';
 import { adminKey, createTestApp, type TestApp } from './harness.js';
+import { validCardNumber, validResidentId } from './fixtures.js';
 import { terminalRequest } from './terminal-client.js';
-
-function residentId(body17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body17].reduce((s, d, i) => s + Number(d) * weights[i]!, 0);
-  return body17 + '10X98765432'[sum % 11]!;
-}
-
-function luhn(body: string): string {
-  let sum = 0;
-  [...body].reverse().forEach((d, i) => { let n = Number(d); if (i % 2 === 0) { n *= 2; if (n > 9) n -= 9; } sum += n; });
-  return body + String((10 - (sum % 10)) % 10);
-}
 
 const lines: string[] = [];
 const destination = { write(line: string) { lines.push(line); } };
@@ -28,8 +17,8 @@ afterAll(async () => { await t.close(); });
 
 describe('log redaction', () => {
   it('keeps every secret of a merchant, terminal, activation and log-in flow out of the log', async () => {
-    const idNumber = residentId('11010519850612345');
-    const accountNumber = luhn('621700123498765');
+    const idNumber = validResidentId('11010519850612345');
+    const accountNumber = validCardNumber('621700123498765');
     const factoryKey = randomBytes(32).toString('hex');
     const password = 'Log-Redaction-Passphrase-7';
     const sn = `LOG${randomBytes(4).toString('hex').toUpperCase()}`;

@@ -9,21 +9,10 @@ import { createApiKey } from '../src/platform/api-keys.js';
 import { unwrapTerminalKey } from '../src/platform/crypto/terminal-keys.js';
 import { assertSafeEventData, deliverDueWebhooks, verifyWebhookSignature } from '../src/modules/notifications/webhook.service.js';
 import { createTestApp, type TestApp } from './harness.js';
+import { validCardNumber, validResidentId } from './fixtures.js';
 import { terminalRequest } from './terminal-client.js';
 
 interface Received { path: string; headers: IncomingHttpHeaders; body: string }
-
-function residentId(body17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body17].reduce((s, d, i) => s + Number(d) * weights[i]!, 0);
-  return body17 + '10X98765432'[sum % 11]!;
-}
-
-function luhn(body: string): string {
-  let sum = 0;
-  [...body].reverse().forEach((d, i) => { let n = Number(d); if (i % 2 === 0) { n *= 2; if (n > 9) n -= 9; } sum += n; });
-  return body + String((10 - (sum % 10)) % 10);
-}
 
 const subscribed = [
   'merchant.approved', 'terminal.assigned', 'activation.code_issued', 'activation.code_redeemed',
@@ -63,8 +52,8 @@ describe('webhooks from the real flows', () => {
 
     expect((await t.request('POST', '/v1/device-models', { body: {
       code: 'WH-QR', name: 'QR box', kind: 'qr_box', price: 9900, deposit: { amount: 9900, threshold: 1_000_000, windowDays: 90 }, requiredSelfTests: ['network'], minFirmware: '1.0.0' } })).status).toBe(201);
-    const idNumber = residentId('11010519900307123');
-    const accountNumber = luhn('622202123456789');
+    const idNumber = validResidentId('11010519900307123');
+    const accountNumber = validCardNumber('622202123456789');
     const merchant = await t.request('POST', '/v1/merchants', { body: {
       type: 'individual', legalName: '李记早点', phone: '13800138001', email: 'li@example.com', idNumber, idName: '李小龙',
       idExpiry: '2040-01-01', mcc: '5812', address: { province: '北京市', city: '北京市', cityCode: '110100', district: '朝阳区', line: '建国路 8 号' },

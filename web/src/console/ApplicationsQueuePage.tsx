@@ -3,7 +3,7 @@
 import { App, Button, Card, Form, Input, Select, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { api, ApiError, withQuery } from '../lib/api';
-import { toNamePath } from '../lib/errors';
+import { showFormError } from '../lib/errors';
 import { tOr, useI18n } from '../lib/i18n';
 import { ErrorAlert, rowsOf, useApiGet, useFormatTime } from '../components/common';
 import { ApplicationStatusTag, newestFirst, ShipmentList, type ApplicationView } from '../portal/ApplicationsPage';
@@ -47,10 +47,7 @@ function ShipForm({ application, onDone }: { application: ApplicationView; onDon
       void message.success(t('application.shipped', { sns: answer.shipment.sns.join(', ') }));
       onDone();
     } catch (caught) {
-      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
-      const fields = Object.entries(apiError.fields);
-      if (fields.length > 0) form.setFields(fields.map(([f, m]) => ({ name: toNamePath(f) as never, errors: [m] })));
-      else setError(apiError);
+      showFormError(form, caught, setError);
     }
   };
   return (

@@ -9,6 +9,7 @@ import type { MessageKey } from '../lib/messages';
 import { ErrorAlert, MerchantStatusTag, RiskTag, TerminalStatusBadge, useApiGet, useFormatTime } from '../components/common';
 import { ActivationCard } from '../portal/TerminalDetailPage';
 import type { TerminalView } from '../portal/TerminalsPage';
+import { showFormError } from '../lib/errors';
 
 interface LookupAnswer {
   data: {
@@ -29,9 +30,7 @@ function TerminalActions({ sn }: { sn: string }) {
   const run = async (fn: () => Promise<void>) => {
     setError(null);
     try { await fn(); } catch (caught) {
-      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
-      const fields = Object.entries(apiError.fields);
-      if (fields.length) form.setFields(fields.map(([f, m]) => ({ name: f as never, errors: [m] }))); else setError(apiError);
+      showFormError(form, caught, setError, (f) => f);
     }
   };
   const sendOtp = () => run(async () => {

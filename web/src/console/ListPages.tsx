@@ -4,7 +4,7 @@ import { App, Button, Card, Checkbox, Descriptions, Form, Input, InputNumber, Pr
 import { useState, type ReactNode } from 'react';
 import { api, ApiError, withQuery } from '../lib/api';
 import { formatPpm, parsePercentToPpm, parseYuanToFen } from '../lib/money';
-import { toNamePath } from '../lib/errors';
+import { showFormError } from '../lib/errors';
 import { tOr, useI18n } from '../lib/i18n';
 import type { MessageKey } from '../lib/messages';
 import { ErrorAlert, Money, rowsOf, useApiGet, useFormatTime } from '../components/common';
@@ -108,10 +108,7 @@ export function CampaignsPage() {
   const call = async (fn: () => Promise<void>) => {
     setError(null);
     try { await fn(); } catch (caught) {
-      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
-      const fields = Object.entries(apiError.fields);
-      if (fields.length) form.setFields(fields.map(([f, m]) => ({ name: (f.startsWith('filter.') ? f.slice(7).split('.')[0] : f) as never, errors: [m] })));
-      else setError(apiError);
+      showFormError(form, caught, setError, (f) => (f.startsWith('filter.') ? f.slice(7).split('.')[0]! : f));
     }
   };
   const dryRun = () => call(async () => {
@@ -184,9 +181,7 @@ function RuleForm({ onCreated }: { onCreated(): void }) {
       form.resetFields();
       onCreated();
     } catch (caught) {
-      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
-      const fields = Object.entries(apiError.fields);
-      if (fields.length) form.setFields(fields.map(([f, m]) => ({ name: toNamePath(f) as never, errors: [m] }))); else setError(apiError);
+      showFormError(form, caught, setError);
     }
   };
   const kinds = ['promotion', 'industry', 'region', 'merchant'];
@@ -230,9 +225,7 @@ function PlansCard() {
       setAssigned(await api<{ merchantId: string; planId: string | null }>('PUT', `/v1/pricing/merchants/${encodeURIComponent(v.merchantId.trim())}/plan`, { body: { planId } }));
       void message.success(t('pricing.assigned'));
     } catch (caught) {
-      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
-      const fields = Object.entries(apiError.fields);
-      if (fields.length) form.setFields(fields.map(([f, m]) => ({ name: toNamePath(f) as never, errors: [m] }))); else setError(apiError);
+      showFormError(form, caught, setError);
     }
   };
   const rows = rowsOf(plans.data);
@@ -273,9 +266,7 @@ export function PricingPage() {
     if (amount === null) { form.setFields([{ name: 'amount', errors: ['¥'] }]); return; }
     try { setQuote(await api<Quote>('POST', '/v1/fees/quote', { body: { merchantId: v.merchantId, method: v.method, amount } })); }
     catch (caught) {
-      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
-      const fields = Object.entries(apiError.fields);
-      if (fields.length) form.setFields(fields.map(([f, m]) => ({ name: f as never, errors: [m] }))); else setError(apiError);
+      showFormError(form, caught, setError, (f) => f);
     }
   };
   const methods = ['debit_card', 'credit_card', 'wechat_qr', 'alipay_qr', 'unionpay_qr'];

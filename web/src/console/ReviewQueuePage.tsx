@@ -4,7 +4,7 @@
 import { Alert, App, Button, Card, Descriptions, Form, Image, Input, List, Radio, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, ApiError, fetchBlob, withQuery } from '../lib/api';
-import { toNamePath } from '../lib/errors';
+import { showFormError } from '../lib/errors';
 import { tOr, useI18n } from '../lib/i18n';
 import { ErrorAlert, MerchantStatusTag, RiskTag, rowsOf, useApiGet, useFormatTime } from '../components/common';
 
@@ -135,10 +135,7 @@ function ReviewForm({ merchant, onDone }: { merchant: MerchantRow; onDone(): voi
       void message.success(t('review.done', { status: tOr(t, `merchantStatus.${answer.status}`, answer.status) }));
       onDone();
     } catch (caught) {
-      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
-      const fields = Object.entries(apiError.fields);
-      if (fields.length) form.setFields(fields.map(([f, m]) => ({ name: toNamePath(f) as never, errors: [m] })));
-      else setError(apiError);
+      showFormError(form, caught, setError);
     }
   };
   return (

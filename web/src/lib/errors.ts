@@ -52,3 +52,18 @@ export class ApiError extends Error {
     return this.code === 'route_not_found';
   }
 }
+
+/** The part of an antd form that shows errors next to fields. */
+export interface FieldErrorTarget { setFields(fields: Array<{ name: never; errors: string[] }>): void }
+
+/**
+ * Shows what a failed request says on a form: each field problem next to its field (the API's
+ * field path mapped by `namePath`), or, when there is none, the whole error through `fallback`.
+ */
+export function showFormError(form: FieldErrorTarget, caught: unknown, fallback: (error: ApiError) => void,
+  namePath: (field: string) => (string | number)[] | string = toNamePath): void {
+  const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
+  const fields = Object.entries(apiError.fields);
+  if (fields.length > 0) form.setFields(fields.map(([field, message]) => ({ name: namePath(field) as never, errors: [message] })));
+  else fallback(apiError);
+}

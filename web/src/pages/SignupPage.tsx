@@ -4,7 +4,7 @@ import { Alert, Button, Form, Input, Radio, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { ApiError } from '../lib/api';
 import { clearDraft } from '../lib/drafts';
-import { toNamePath } from '../lib/errors';
+import { showFormError } from '../lib/errors';
 import { useI18n } from '../lib/i18n';
 import { Link, useRouter } from '../lib/router';
 import { PublicFrame } from '../components/PublicFrame';
@@ -29,10 +29,7 @@ export function SignupPage() {
       for (const name of ['merchant-onboarding', 'merchant-onboarding.step', 'merchant-onboarding.id']) clearDraft(name);
       navigate('/portal/onboarding', { replace: true });
     } catch (caught) {
-      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
-      const fields = Object.entries(apiError.fields);
-      if (fields.length > 0) form.setFields(fields.map(([field, message]) => ({ name: toNamePath(field) as never, errors: [message] })));
-      else setError(apiError);
+      showFormError(form, caught, setError);
     } finally {
       setBusy(false);
     }

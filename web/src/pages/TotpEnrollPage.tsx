@@ -4,7 +4,7 @@
 import { Alert, Button, Form, Image, Input, Space, Spin, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, ApiError } from '../lib/api';
-import { toNamePath } from '../lib/errors';
+import { showFormError } from '../lib/errors';
 import { useI18n } from '../lib/i18n';
 import { isOperatorRole } from '../lib/auth';
 import { useRouter } from '../lib/router';
@@ -41,10 +41,7 @@ export function TotpEnrollPage() {
       totpEnrolled();
       navigate(target, { replace: true });
     } catch (caught) {
-      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
-      const fields = Object.entries(apiError.fields);
-      if (fields.length > 0) form.setFields(fields.map(([field, message]) => ({ name: toNamePath(field) as never, errors: [message] })));
-      else setError(apiError);
+      showFormError(form, caught, setError);
     } finally {
       setBusy(false);
     }

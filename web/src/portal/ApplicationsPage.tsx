@@ -4,7 +4,7 @@
 import { App, Button, Card, Col, Form, Input, InputNumber, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, ApiError, withQuery } from '../lib/api';
-import { toNamePath } from '../lib/errors';
+import { showFormError } from '../lib/errors';
 import { tOr, useI18n } from '../lib/i18n';
 import type { MessageKey } from '../lib/messages';
 import { ErrorAlert, Money, rowsOf, useApiGet, useFormatTime } from '../components/common';
@@ -67,10 +67,7 @@ function ApplyCard({ merchantId, onApplied }: { merchantId: string | null; onApp
       form.setFieldsValue({ note: '' });
       onApplied();
     } catch (caught) {
-      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
-      const fields = Object.entries(apiError.fields);
-      if (fields.length > 0) form.setFields(fields.map(([f, m]) => ({ name: toNamePath(f) as never, errors: [m] })));
-      else setError(apiError);
+      showFormError(form, caught, setError);
     }
   };
   const addressItem = (name: keyof ShippingAddress, label: MessageKey, required = false) => (

@@ -4,7 +4,7 @@
 import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Progress, Result, Row, Space, Statistic, Steps, Table, Tag, Timeline, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, ApiError, newIdempotencyKey } from '../lib/api';
-import { toNamePath } from '../lib/errors';
+import { showFormError } from '../lib/errors';
 import { tOr, useI18n, type TranslateFn } from '../lib/i18n';
 import { formatCountdown, groupCode, progressPercent } from '../lib/money';
 import type { MessageKey } from '../lib/messages';
@@ -157,10 +157,7 @@ function PairingCard({ sn, onChange }: { sn: string; onChange(): void }) {
       form.resetFields();
       onChange();
     } catch (caught) {
-      const apiError = caught instanceof ApiError ? caught : new ApiError(0, null);
-      const fields = Object.entries(apiError.fields);
-      if (fields.length > 0) form.setFields(fields.map(([f, m]) => ({ name: toNamePath(f) as never, errors: [m] })));
-      else setError(apiError);
+      showFormError(form, caught, setError);
     }
   };
   return (

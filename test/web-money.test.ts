@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { formatCountdown, formatFen, formatPpm, groupCode, parsePercentToPpm, parseYuanToFen, progressPercent } from '../web/src/lib/money.js';
 import { dailySeries, lastDays, shanghaiDate } from '../web/src/lib/series.js';
 import { parseImportText } from '../web/src/lib/import.js';
-import { fieldErrorsOf, toNamePath } from '../web/src/lib/errors.js';
+import { ApiError, fieldErrorsOf, showFormError, toNamePath } from '../web/src/lib/errors.js';
 
 describe('formatFen', () => {
   it.each([
@@ -111,6 +111,21 @@ describe('inventory import text and API field errors', () => {
     });
     expect(fieldErrorsOf({ genuine: false })).toEqual({});
     expect(toNamePath('terminals.3.sn')).toEqual(['terminals', 3, 'sn']);
+  });
+
+  it('shows field problems next to their fields, anything else as the whole error', () => {
+    const set: unknown[] = [];
+    const whole: ApiError[] = [];
+    const form = { setFields: (fields: unknown[]) => { set.push(...fields); } };
+    const fieldError = new ApiError(400, { error: { code: 'validation_failed', details: { fields: [{ field: 'address.city', message: 'required' }] } } });
+    showFormError(form, fieldError, (e) => whole.push(e));
+    expect(set).toEqual([{ name: ['address', 'city'], errors: ['required'] }]);
+    expect(whole).toEqual([]);
+    showFormError(form, new ApiError(409, { error: { code: 'login_taken', message: 'taken' } }), (e) => whole.push(e));
+    showFormError(form, new TypeError('fetch failed'), (e) => whole.push(e));
+    expect(whole.map((e) => e.code)).toEqual(['login_taken', 'network_error']);
+    showFormError(form, fieldError, (e) => whole.push(e), (f) => f.split('.')[0]!);
+    expect(set.at(-1)).toEqual({ name: 'address', errors: ['required'] });
   });
 });
 

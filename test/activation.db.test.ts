@@ -515,12 +515,33 @@ describe('portal pairing and hotline', () => {
 });
 
 describe('re-activation by code', () => {
-  it('refuses a code (any role, any channel, pairing too) until the case\'s other steps are done', async () => {
+  it('lets a risk officer or an admin issuing the code waive the other steps in their name, audited', async () => {
+    const riskKey = (await createApiKey(t.ctx, { name: 'risk', role: 'ops_risk' })).key;
+    for (const [channel, key, role] of [['sms', riskKey, 'ops_risk'], ['portal', undefined, 'ops_admin']] as const) {
+      const terminal = await insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active' });
+      const opened = await t.request('POST', `/v1/terminals/${terminal.sn}/reactivations`, { body: { reason: 'risk_control', note: 'cleared by risk' } });
+      expect(opened.status).toBe(201);
+      const issued = await issue(terminal.sn, channel, key);
+      expect(issued.status).toBe(201);
+      const view = await t.request('GET', `/v1/reactivations/${opened.body.id}`);
+      expect(view.body.steps.map((s: { kind: string; status: string }) => [s.kind, s.status])).toEqual([
+        ['confirm_identity_sms', 'completed'], ['call_hotline', 'completed'], ['enter_activation_code', 'pending']]);
+      const waived = await t.ctx.db.selectFrom('audit_log').select(['actor_role', 'details']).where('action', '=', 'reactivation.steps_waived')
+        .where('subject_id', '=', opened.body.id).execute();
+      expect(waived).toEqual([{ actor_role: role, details: { reason: 'risk_control', steps: ['confirm_identity_sms', 'call_hotline'] } }]);
+      if (channel === 'portal') {
+        expect((await activate(terminal, issued.body.code, terminal.terminalKey!)).status).toBe(200);
+        expect((await t.request('GET', `/v1/reactivations/${opened.body.id}`)).body.status).toBe('completed');
+      }
+    }
+  });
+
+  it('refuses a code (merchant users, hotline agents, any channel, pairing too) until the case\'s other steps are done', async () => {
     const terminal = await insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active' });
     const opened = await t.request('POST', `/v1/terminals/${terminal.sn}/reactivations`, { body: { reason: 'relocation', note: 'moved' } });
     expect(opened.status).toBe(201);
     const pending = { code: 'reactivation_steps_pending', details: { caseId: opened.body.id, reason: 'relocation', pendingSteps: ['confirm_identity_sms', 'call_hotline'] } };
-    for (const [channel, key] of [['portal', undefined], ['portal', ownerKey], ['sms', agentKey], ['hotline', ownerKey]] as const) {
+    for (const [channel, key] of [['portal', ownerKey], ['sms', agentKey], ['hotline', agentKey], ['hotline', ownerKey]] as const) {
       const refused = await issue(terminal.sn, channel, key);
       expect(refused.status).toBe(409);
       expect(refused.body.error).toMatchObject(pending);
@@ -549,7 +570,7 @@ describe('re-activation by code', () => {
     const identity = await t.request('POST', `/v1/reactivations/${caseId}/steps/confirm_identity_sms/complete`, { key: ownerKey, body: { code: String(otp.params.code) } });
     expect(identity.status).toBe(200);
     expect(identity.body.status).toBe('in_progress');
-    const half = await issue(terminal.sn);
+    const half = await issue(terminal.sn, 'portal', ownerKey);
     expect(half.status).toBe(409);
     expect(half.body.error).toMatchObject({ code: 'reactivation_steps_pending', details: { pendingSteps: ['call_hotline'] } });
     expect((await t.request('POST', `/v1/reactivations/${caseId}/steps/call_hotline/complete`, { key: ownerKey, body: {} })).status).toBe(403);

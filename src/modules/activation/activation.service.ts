@@ -17,7 +17,7 @@ import { getMerchantSummary, type MerchantSummary } from '../merchants/merchant.
 import { sendNotification } from '../notifications/notification.service.js';
 import { emitEvent } from '../notifications/webhook.service.js';
 import {
-  activationCodeRequirement, needsActivationCode, onTerminalReactivated, stepsPendingError,
+  activationCodeRequirement, needsActivationCode, onTerminalReactivated, stepsPendingError, waiveStepsBeforeCode,
 } from '../reactivation/reactivation.hooks.js';
 import { openAutoTicket } from '../support/ticket.service.js';
 import { appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow } from '../terminals/terminal.service.js';
@@ -97,6 +97,10 @@ export function mayReceivePortalCode(actor: Actor, merchantId: string | null): b
  */
 export async function issueActivationCode(ctx: AppContext, trx: Executor, input: IssueInput): Promise<IssuedCode> {
   let terminal = await lockTerminalFor(trx, input.sn, input.actor);
+  // A risk officer or an admin issuing the code takes the case's other steps on themselves (audited).
+  if (terminal.status === 'active' || terminal.status === 'reactivation_required') {
+    await waiveStepsBeforeCode(ctx, trx, terminal.id, input.actor);
+  }
   const merchant = await assertActivatable(trx, terminal);
   if (input.channel === 'portal' && !mayReceivePortalCode(input.actor, terminal.merchant_id)) {
     throw new AppError('forbidden', 'Only an ops_admin or the merchant owner may receive a code in the portal; use sms', { role: input.actor.role });

@@ -8,7 +8,7 @@
 //   transaction in flight is never interrupted.
 // - merchants: `onSettlementAccountChanged`; risk: `openCase` (same function as the endpoint).
 import { sql } from 'kysely';
-import type { Actor } from '../../platform/actor.js';
+import type { Actor, Role } from '../../platform/actor.js';
 import { systemActor } from '../../platform/actor.js';
 import { addDays } from '../../platform/clock.js';
 import type { AppContext } from '../../platform/context.js';
@@ -223,6 +223,36 @@ export async function activationCodeRequirement(db: Executor, terminalId: string
   const steps = await listSteps(db, row.id);
   const pendingSteps = steps.filter((s) => s.status === 'pending' && s.kind !== 'enter_activation_code').map((s) => s.kind);
   return { caseId: row.id, reason: row.reason, pendingSteps };
+}
+
+/**
+ * Operators who may take responsibility for a needs-code case's other steps when they issue its
+ * code (they verified the merchant themselves, e.g. a risk officer clearing a risk_control case);
+ * the steps are recorded as completed by them and the waiver is audited. Hotline agents and the
+ * merchant's own users do the steps (confirm identity by SMS, the hotline call) first.
+ */
+export const stepWaiverRoles: readonly Role[] = ['ops_risk', 'ops_admin'];
+
+/**
+ * Called by activation inside its transaction before it issues a code to an operator of
+ * `stepWaiverRoles`: completes the open case's pending steps other than the code itself in that
+ * operator's name and audits `reactivation.steps_waived`. Returns the steps waived (none when the
+ * terminal has no such case, or nothing is pending).
+ */
+export async function waiveStepsBeforeCode(ctx: AppContext, trx: Executor, terminalId: string, actor: Actor): Promise<StepKind[]> {
+  if (actor.role === null || !stepWaiverRoles.includes(actor.role)) return [];
+  const requirement = await activationCodeRequirement(trx, terminalId);
+  if (!requirement || requirement.pendingSteps.length === 0) return [];
+  let row = await findOpenCase(trx, terminalId, true);
+  for (const kind of requirement.pendingSteps) {
+    if (!row) break;
+    row = await markStepCompleted(ctx, trx, row, kind, actor);
+  }
+  await ctx.audit(trx, actor, {
+    action: 'reactivation.steps_waived', subjectType: 'reactivation_case', subjectId: requirement.caseId, merchantId: row?.merchant_id ?? null,
+    details: { reason: requirement.reason, steps: requirement.pendingSteps },
+  });
+  return requirement.pendingSteps;
 }
 
 /** The error for a code asked for before the case's other steps are done (409, names them). */

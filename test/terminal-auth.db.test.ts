@@ -69,7 +69,8 @@ describe('401 reasons', () => {
   it('names each reason, hides whether an SN exists, and a rejected /activate changes nothing', async () => {
     const terminal = await insertTerminal(t.ctx, { modelCode: model, merchantId, status: 'delivered' });
     const code = (await t.request('POST', `/v1/terminals/${terminal.sn}/activation-codes`, { body: { channel: 'portal' } })).body.code as string;
-    const wrong = code.slice(0, 10) + code.slice(11) + code[10]; // may or may not pass Damm: never sent validly
+    // Another last digit: always a different code (and a wrong Damm check digit), never sent validly.
+    const wrong = code.slice(0, 11) + String((Number(code[11]) + 1) % 10);
     const path = '/terminal/v1/activate';
     const body = (activationCode: string) => JSON.stringify({ activationCode });
     // A valid hello first: its nonce is then reused below.

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
 import { deliverDueMessages, sendNotification } from '../src/modules/notifications/notification.service.js';
 import { messageAttemptsMax } from '../src/modules/notifications/notification.limits.js';
-import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
+import { insertDeviceModel, insertMerchant, insertTerminal, validCardNumber, validResidentId } from './fixtures.js';
 import { createTestApp, type TestApp } from './harness.js';
 import { terminalRequest } from './terminal-client.js';
 
@@ -20,16 +20,7 @@ let sms: { server: Server; bodies: SmsBody[] };
 let smtp: { server: SMTPServer; mails: { to: string[]; raw: string }[] };
 
 function idNumber(sequence: string): string {
-  const first17 = `11010519900307${sequence}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i]!, 0);
-  return first17 + '10X98765432'[sum % 11]!;
-}
-
-function luhn(body: string): string {
-  let sum = 0;
-  [...body].reverse().forEach((d, i) => { let n = Number(d); if (i % 2 === 0) { n *= 2; if (n > 9) n -= 9; } sum += n; });
-  return body + String((10 - (sum % 10)) % 10);
+  return validResidentId(`11010519900307${sequence}`);
 }
 
 let counter = 0;
@@ -39,7 +30,7 @@ async function reviewedMerchant(phone: string, email: string): Promise<string> {
   const created = await t.request('POST', '/v1/merchants', { body: {
     type: 'individual', legalName: `通知测试店${counter}`, phone, email, idNumber: idNumber(String(200 + counter)), idName: '张三',
     idExpiry: '2040-01-01', mcc: '7995', address: { province: '北京市', city: '北京市', cityCode: '110100', district: '朝阳区', line: '建国路 1 号' },
-    settlementAccount: { bank: '中国银行', number: luhn(`62220210${String(30_000_000 + counter * 7)}12`), holder: '张三' } } });
+    settlementAccount: { bank: '中国银行', number: validCardNumber(`62220210${String(30_000_000 + counter * 7)}12`), holder: '张三' } } });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   expect((await t.request('POST', `/v1/merchants/${created.body.id}/submit`)).body.status).toBe('under_review');
   return created.body.id as string;
@@ -120,7 +111,7 @@ describe('KYC decisions message the merchant', () => {
     const created = await t.request('POST', '/v1/merchants', { body: {
       type: 'individual', legalName: '自动通过店', phone: '13700003333', email: 'auto@shop.example', idNumber: idNumber('399'), idName: '张三',
       idExpiry: '2040-01-01', mcc: '5812', address: { province: '北京市', city: '北京市', cityCode: '110100', district: '朝阳区', line: '建国路 1 号' },
-      settlementAccount: { bank: '中国银行', number: luhn('622202109876543212'), holder: '张三' } } });
+      settlementAccount: { bank: '中国银行', number: validCardNumber('622202109876543212'), holder: '张三' } } });
     expect((await t.request('POST', `/v1/merchants/${created.body.id}/submit`)).body.status).toBe('approved');
     expect((await messagesOf(created.body.id)).map((m) => [m.template, m.channel])).toEqual([
       ['kyc_approved', 'email'], ['kyc_approved', 'inbox'], ['kyc_approved', 'sms'],

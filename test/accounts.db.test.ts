@@ -57,6 +57,9 @@ describe('accounts', () => {
     const created = await t.request('POST', '/v1/users', { body: { login: 'Agent@Example.com', displayName: 'Agent', role: 'ops_agent', password } });
     expect(created.status).toBe(201);
     expect(created.body.login).toBe('agent@example.com');
+    const again = await t.request('POST', '/v1/users', { body: { login: 'AGENT@example.com', displayName: 'Again', role: 'ops_agent', password } });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'login_taken', details: { fields: [{ field: 'login', rule: 'unique' }] } });
     const stored = await userByLogin('agent@example.com');
     expect(stored.password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,/);
     expect(JSON.stringify(created.body)).not.toContain(stored.password_hash);

@@ -79,6 +79,13 @@ export interface CreateUserInput {
   id?: string;
 }
 
+/** A login name already in use (409 `login_taken`, on the `login` field): sign-up and operator-made users alike. */
+export function loginTaken(): AppError {
+  return new AppError('login_taken', 'This login name is already taken', {
+    fields: [{ field: 'login', rule: 'unique', message: 'is already taken; log in or choose another' }],
+  });
+}
+
 export async function createUser(ctx: AppContext, trx: Executor, actor: Actor, input: CreateUserInput): Promise<UserRow> {
   const login = normalizeLogin(input.login);
   const isMerchantRole = input.role.startsWith('merchant_');
@@ -87,7 +94,7 @@ export async function createUser(ctx: AppContext, trx: Executor, actor: Actor, i
   }
   assertPasswordAllowed(input.password, login);
   const exists = await trx.selectFrom('users').select('id').where('login', '=', login).executeTakeFirst();
-  if (exists) throw new AppError('conflict', 'A user with this login already exists', { field: 'login' });
+  if (exists) throw loginTaken();
   const now = ctx.clock.now();
   const row = await trx.insertInto('users').values({
     id: input.id ?? newId('usr'), login, display_name: input.displayName, phone: input.phone ?? null, role: input.role,

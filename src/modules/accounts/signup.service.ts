@@ -7,7 +7,7 @@ import { AppError, validationError, type FieldError } from '../../platform/http/
 import { newId } from '../../platform/ids.js';
 import { createMerchantIn } from '../merchants/merchant.service.js';
 import { normalizeMobile } from '../merchants/validators.js';
-import { createUser, normalizeLogin, openSession, passwordMessages, type LoginResult } from './accounts.service.js';
+import { createUser, loginTaken, normalizeLogin, openSession, passwordMessages, type LoginResult } from './accounts.service.js';
 import { passwordProblems } from './password-policy.js';
 
 /** Sign-ups per client address per minute: enough for a shop's staff, too few to farm accounts. */
@@ -34,12 +34,6 @@ export function signupProblems(input: SignupInput): FieldError[] {
   }
   if (input.legalName.trim() === '') problems.push({ field: 'legalName', rule: 'required', message: 'is required' });
   return problems;
-}
-
-function loginTaken(): AppError {
-  return new AppError('login_taken', 'This login name is already taken', {
-    fields: [{ field: 'login', rule: 'unique', message: 'is already taken; log in or choose another' }],
-  });
 }
 
 function isUniqueViolation(error: unknown): boolean {

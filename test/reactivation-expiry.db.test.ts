@@ -92,7 +92,7 @@ describe('expired', () => {
     at(base);
   });
 
-  it('a disputed case (deadline paused) and a case that already needs a code never expire', async () => {
+  it('a disputed case (paused, its disputed time not counted) and a case that already needs a code never expire', async () => {
     const disputed = await activeTerminal();
     const account = await open(disputed.sn, 'account_change');
     expect(account.body).toMatchObject({ policy: 'blocking', blocking: true });
@@ -104,8 +104,13 @@ describe('expired', () => {
     expect(await sweepExpiry(t.ctx)).toBe(0);
     expect((await t.request('GET', `/v1/reactivations/${account.body.id}`)).body.status).toBe('open');
     expect((await t.request('GET', `/v1/reactivations/${riskCase.body.id}`)).body.status).toBe('open');
-    // Once the scam report is resolved as genuine, the unfinished block expires on the next pass.
+    // Resolved as genuine: the time it spent disputed does not count, so the block has 30 days
+    // from the resolution (it was disputed right after it blocked).
     expect((await t.request('POST', `/v1/reactivations/${account.body.id}/dispute/resolve`, { body: { decision: 'genuine' } })).status).toBe(200);
+    expect(await sweepExpiry(t.ctx)).toBe(0);
+    at('2025-06-19T21:00:00+08:00'); // 29 days 23 hours after the resolution
+    expect(await sweepExpiry(t.ctx)).toBe(0);
+    at('2025-06-19T22:05:00+08:00');
     expect(await sweepExpiry(t.ctx)).toBe(1);
     expect((await t.request('GET', `/v1/reactivations/${account.body.id}`)).body.status).toBe('expired');
     expect(await openCaseSummary(t.ctx.db, disputed.id)).toMatchObject({ reason: 'account_change', policy: 'blocking' });

@@ -32,6 +32,8 @@ export async function resolveDispute(ctx: AppContext, trx: Executor, caseId: str
   let updated = await trx.updateTable('reactivation_cases').set({
     disputed_at: null, dispute_outcome: decision, updated_at: now,
     ...(decision === 'genuine' && row.blocked_at === null ? { deadline: shift(row.deadline), blocks_at: shift(row.blocks_at) } : {}),
+    // Already blocked: the deadline has passed, but the paused time does not count toward expiry.
+    ...(decision === 'genuine' && row.blocked_at !== null ? { blocked_paused_ms: Number(row.blocked_paused_ms) + pausedMs } : {}),
   }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
   if (decision === 'fraud') updated = await cancelCase(ctx, trx, updated, actor, 'confirmed fraudulent after a scam report');
   await ctx.audit(trx, actor, { action: `reactivation.dispute_${decision}`, subjectType: 'reactivation_case', subjectId: row.id,

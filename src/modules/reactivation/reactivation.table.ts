@@ -1,5 +1,5 @@
 // Row types of the reactivation module's tables.
-import type { JSONColumnType } from 'kysely';
+import type { ColumnType, JSONColumnType } from 'kysely';
 import type { StepKind } from './reasons.js';
 
 export type CaseStatus = 'open' | 'in_progress' | 'completed' | 'expired' | 'cancelled';
@@ -21,6 +21,8 @@ export interface ReactivationCaseTable {
   dispute_ticket_id: string | null;
   dispute_outcome: 'genuine' | 'fraud' | null;
   blocked_at: Date | null;
+  /** Milliseconds the case spent disputed while blocked (not counted toward its expiry). */
+  blocked_paused_ms: ColumnType<number, number | undefined, number>;
   effective_at: Date | null;
   needs_code: boolean;
   key_rotation_pending: boolean;

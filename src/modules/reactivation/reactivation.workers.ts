@@ -139,14 +139,16 @@ export async function sweepExpiry(ctx: AppContext): Promise<number> {
   const cutoff = addDays(ctx.clock.now(), -caseExpiresAfterBlockedDays);
   const due = await ctx.db.selectFrom('reactivation_cases').select(['id', 'terminal_id'])
     .where('status', 'in', openStatuses).where('needs_code', '=', false).where('disputed_at', 'is', null)
-    .where('blocked_at', '<=', cutoff).orderBy('blocked_at').limit(sweepBatchMax).execute();
+    .where(sql<boolean>`blocked_at + make_interval(secs => blocked_paused_ms / 1000.0) <= ${cutoff}`)
+    .orderBy('blocked_at').limit(sweepBatchMax).execute();
   let expired = 0;
   for (const candidate of due) {
     expired += await ctx.db.transaction().execute(async (trx) => {
       await lockTerminal(trx, await terminalSn(trx, candidate.terminal_id));
       const row = await findCase(trx, candidate.id, true);
       const still = row && (openStatuses as readonly string[]).includes(row.status) && !row.needs_code
-        && row.disputed_at === null && row.blocked_at !== null && row.blocked_at.getTime() <= cutoff.getTime();
+        && row.disputed_at === null && row.blocked_at !== null
+        && row.blocked_at.getTime() + Number(row.blocked_paused_ms) <= cutoff.getTime();
       if (!still) return 0;
       await expireCase(ctx, trx, row);
       return 1;

@@ -3,7 +3,7 @@
 import type { AppContext } from '../../platform/context.js';
 import { actorOf, anyOperator } from '../../platform/http/auth.js';
 import { AppError } from '../../platform/http/errors.js';
-import { decodeCursor, pageLimit, toPage } from '../../platform/http/pagination.js';
+import { decodeCursor, decodeTimeIdCursor, pageLimit, toPage } from '../../platform/http/pagination.js';
 import { AnyObject, Page, Strict, Type } from '../../platform/http/schema.js';
 import type { JihuoApp } from '../../platform/module.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from './notification.table.js';
@@ -132,17 +132,14 @@ export async function webhookRoutes(app: JihuoApp, ctx: AppContext): Promise<voi
   }, async (request) => {
     const q = request.query;
     const limit = pageLimit(q.limit);
-    const key = decodeCursor(q.cursor);
+    const after = decodeTimeIdCursor(q.cursor);
     let query = ctx.db.selectFrom('webhook_deliveries').selectAll();
     if (q.endpointId) query = query.where('endpoint_id', '=', q.endpointId);
     if (q.eventType) query = query.where('event_type', '=', q.eventType);
     if (q.merchantId) query = query.where('merchant_id', '=', q.merchantId);
     if (q.status) query = query.where('status', '=', q.status);
-    if (key) {
-      const [at, id] = key;
-      if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) throw new AppError('validation_failed', 'The cursor is not one this API issued');
-      const atDate = new Date(at);
-      query = query.where((eb) => eb.or([eb('created_at', '<', atDate), eb.and([eb('created_at', '=', atDate), eb('id', '<', id)])]));
+    if (after) {
+      query = query.where((eb) => eb.or([eb('created_at', '<', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)])]));
     }
     const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
     const ids = rows.map((r) => r.id);

@@ -2,7 +2,7 @@
 import { actorOf, anyOperator, operatorsAndMerchants, assertMerchantScope } from '../../platform/http/auth.js';
 import { addDays, shanghaiDayStart } from '../../platform/clock.js';
 import { AppError, validationError } from '../../platform/http/errors.js';
-import { decodeCursor, pageLimit, toPage } from '../../platform/http/pagination.js';
+import { decodeTimeIdCursor, pageLimit, toPage } from '../../platform/http/pagination.js';
 import { AnyObject, Page, Strict, Type } from '../../platform/http/schema.js';
 import type { AppContext } from '../../platform/context.js';
 import type { JihuoApp } from '../../platform/module.js';
@@ -77,12 +77,10 @@ export function riskRoutes(app: JihuoApp, ctx: AppContext): void {
     if (q.terminalSn) query = query.innerJoin('terminals', 'terminals.id', 'risk_hits.terminal_id').where('terminals.sn', '=', q.terminalSn);
     if (q.from !== undefined) query = query.where('risk_hits.created_at', '>=', timeBound('from', q.from));
     if (q.to !== undefined) query = query.where('risk_hits.created_at', '<', timeBound('to', q.to));
-    const key = decodeCursor(q.cursor);
-    if (key) {
-      const [at, id] = key;
-      if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) throw new AppError('validation_failed', 'The cursor is not one this API issued');
-      const atDate = new Date(at);
-      query = query.where((eb) => eb.or([eb('risk_hits.created_at', '<', atDate), eb.and([eb('risk_hits.created_at', '=', atDate), eb('risk_hits.id', '<', id)])]));
+    const after = decodeTimeIdCursor(q.cursor);
+    if (after) {
+      query = query.where((eb) => eb.or([eb('risk_hits.created_at', '<', after.at),
+        eb.and([eb('risk_hits.created_at', '=', after.at), eb('risk_hits.id', '<', after.id)])]));
     }
     const rows = await query.orderBy('risk_hits.created_at', 'desc').orderBy('risk_hits.id', 'desc').limit(limit + 1).execute();
     return toPage(rows, limit, (r) => [r.created_at.toISOString(), r.id], hitView);

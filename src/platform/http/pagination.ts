@@ -31,3 +31,14 @@ export function toPage<Row, Out>(rows: Row[], limit: number, cursorOf: (row: Row
   const last = kept.at(-1);
   return { data: kept.map(map), hasMore, nextCursor: hasMore && last !== undefined ? encodeCursor(cursorOf(last)) : null };
 }
+
+/** A `[createdAt ISO, id]` cursor (newest-first lists keyed by time then id), or undefined without one. */
+export function decodeTimeIdCursor(cursor: string | undefined): { at: Date; id: string } | undefined {
+  const key = decodeCursor(cursor);
+  if (!key) return undefined;
+  const [at, id] = key;
+  if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) {
+    throw new AppError('validation_failed', 'The cursor is not one this API issued');
+  }
+  return { at: new Date(at), id };
+}

@@ -177,6 +177,9 @@ describe('web app in Chromium', () => {
     await loginWithKey(page, key);
     await page.waitForURL(`${base}/portal`);
     await page.goto(`${base}/portal/onboarding`);
+    // The saved record fills the form first; only then does the user type over its name.
+    await page.locator('[data-testid="onboarding-form"][data-loaded="true"]').waitFor();
+    expect(await page.getByLabel('商户名称').inputValue()).toBe('老王面馆');
     await page.getByLabel('商户名称').fill('草稿小店');
     await page.screenshot({ path: join(shots, 'portal-onboarding.png'), fullPage: true });
     await t.ctx.db.updateTable('api_keys').set({ revoked_at: new Date() }).where('merchant_id', '=', merchantId).execute();

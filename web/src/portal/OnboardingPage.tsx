@@ -5,7 +5,7 @@ import { Alert, App, Button, Card, Col, Form, Input, Radio, Result, Row, Space, 
 import { useEffect, useMemo, useState } from 'react';
 import { api, ApiError } from '../lib/api';
 import { authHeaders } from '../lib/auth';
-import { clearDraft, readDraft, writeDraft } from '../lib/drafts';
+import { clearDraft, readDraft, untouchedFields, writeDraft } from '../lib/drafts';
 import { toNamePath } from '../lib/errors';
 import { tOr, useI18n } from '../lib/i18n';
 import type { MessageKey } from '../lib/messages';
@@ -77,8 +77,13 @@ export function OnboardingPage() {
   useEffect(() => {
     const draft = readDraft<Partial<MerchantForm>>(draftName);
     if (draft) form.setFieldsValue(draft as MerchantForm);
-    else if (merchant.data) form.setFieldsValue(merchant.data as MerchantForm);
+    else if (merchant.data) {
+      // The server's record fills the form, but never over what the user has typed meanwhile.
+      form.setFields(untouchedFields(merchant.data as unknown as Record<string, unknown>, (path) => form.isFieldTouched(path as never)) as never);
+    }
   }, [form, merchant.data]);
+  // Until the saved record has arrived the form is read-only: typing into it would be overwritten.
+  const loadingRecord = merchantId !== null && merchant.data === null && merchant.error === null;
   useEffect(() => { writeDraft(`${draftName}.step`, { step }); }, [step]);
 
   const missingSet = useMemo(() => new Set((missing.data?.data ?? []).map((m) => m.field)), [missing.data]);
@@ -196,7 +201,8 @@ export function OnboardingPage() {
         { title: t('onboarding.stepAccount') }, { title: t('onboarding.stepDocuments') }, { title: t('onboarding.stepReview') },
       ]} />
       <ErrorAlert error={error} />
-      <Form form={form} layout="vertical" onValuesChange={(_, all) => writeDraft(draftName, all)} preserve>
+      <Form form={form} layout="vertical" onValuesChange={(_, all) => writeDraft(draftName, all)} preserve
+        disabled={loadingRecord} data-testid="onboarding-form" data-loaded={loadingRecord ? 'false' : 'true'}>
         {panes.map((pane, index) => <div key={index} style={{ display: index === step ? 'block' : 'none' }}>{pane}</div>)}
       </Form>
       <Space wrap style={{ marginTop: 8 }}>

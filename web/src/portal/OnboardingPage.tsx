@@ -5,7 +5,8 @@ import { Alert, App, Button, Card, Col, Form, Input, Radio, Result, Row, Space, 
 import { useEffect, useMemo, useState } from 'react';
 import { api, ApiError } from '../lib/api';
 import { authHeaders } from '../lib/auth';
-import { clearDraft, readDraft, untouchedFields, writeDraft } from '../lib/drafts';
+import { clearDraft, readDraft, writeDraft } from '../lib/drafts';
+import { untouchedFields } from '../lib/form-fields';
 import { toNamePath } from '../lib/errors';
 import { tOr, useI18n } from '../lib/i18n';
 import type { MessageKey } from '../lib/messages';

@@ -1,6 +1,6 @@
 // Proves the wizard's server record fills only the fields the user has not touched, leaf by leaf.
 import { describe, expect, it } from 'vitest';
-import { untouchedFields } from '../web/src/lib/drafts.js';
+import { untouchedFields } from '../web/src/lib/form-fields.js';
 
 describe('untouchedFields', () => {
   const record = { legalName: '老王面馆', phone: '13800138000', address: { city: '北京市', line: '1号' }, tags: ['a'] };

@@ -68,7 +68,9 @@ export async function startBenchServer(options: { backend: Backend; databaseUrl?
     ...(options.backend === 'postgres' ? { DATABASE_URL: options.databaseUrl! } : {}),
     ...(options.extraEnv ?? {}),
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+  // JIHUO_BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (for finding hot spots).
+  const profile = process.env.JIHUO_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.JIHUO_BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

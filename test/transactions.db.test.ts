@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/platform/api-keys.js';
 import { accountBalance, verifyLedger } from '../src/modules/ledger/ledger.service.js';
 import { runSettlement } from '../src/modules/settlement/settlement.service.js';
+import { authorizeSale } from '../src/modules/transactions/transaction.service.js';
 import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
-import { createTestApp, type TestApp } from './harness.js';
+import { countingContext, createTestApp, type TestApp } from './harness.js';
 import { terminalRequest, type TerminalIdentity } from './terminal-client.js';
 
 let t: TestApp;
@@ -130,6 +131,22 @@ describe('sales', () => {
   it('refuses a missing idempotency key', async () => {
     const res = await terminalRequest(t, pos, 'POST', '/terminal/v1/transactions', { method: 'wechat_qr', amount: 100 });
     expect(res.status).toBe(400);
+  });
+
+  it('authorizes an approved, priced and posted sale in a bounded number of statements (each one a round trip)', async () => {
+    const counted = countingContext(t.ctx);
+    const { row } = await counted.ctx.db.transaction().execute((trx) => authorizeSale(counted.ctx, trx, { id: pos.id }, {
+      method: 'credit_card', amountFen: 20_000, operatorNo: '01', card: { bin: '622588', last4: '4321' },
+    }));
+    expect(row).toMatchObject({ status: 'approved', fee_fen: 120, net_fen: 19_880 });
+    const entry = await t.ctx.db.selectFrom('journal_entries').select('id').where('ref_id', '=', row.id).execute();
+    expect(entry).toHaveLength(1);
+    const lines = await t.ctx.db.selectFrom('journal_lines').select(['account_code', 'amount_fen']).where('entry_id', '=', entry[0]!.id).orderBy('id').execute();
+    expect(lines.map((l) => Number(l.amount_fen)).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(lines).toHaveLength(3);
+    // Terminal lock, gate, merchant, operator, daily total, inline risk rules, plan rate, pricing rules,
+    // the row, the risk queue, the ledger entry (one statement), last_transaction_at, webhooks: 13.
+    expect(counted.queries()).toBeLessThanOrEqual(13);
   });
 
   it.each([

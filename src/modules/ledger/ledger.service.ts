@@ -59,32 +59,41 @@ export function assertBalanced(lines: readonly { amountFen: number }[]): void {
   if (sum !== 0) throw new UnbalancedEntryError(`Journal entry does not balance: lines sum to ${sum}`);
 }
 
-export async function ensureAccounts(trx: Executor, list: readonly LedgerAccount[]): Promise<void> {
-  const unique = [...new Map(list.map((a) => [a.code, a])).values()];
-  if (unique.length === 0) return;
-  await trx.insertInto('ledger_accounts')
-    .values(unique.map((a) => ({ code: a.code, kind: a.kind, name: a.name, merchant_id: a.merchantId ?? null })))
-    .onConflict((oc) => oc.column('code').doNothing()).execute();
-}
-
+/**
+ * Posts one entry in one statement: its accounts (created on first use), the entry and its lines.
+ * A sale posts one of these, so it costs a single round trip. With a dedupe key posted before,
+ * nothing is written and the first entry's id is returned.
+ */
 export async function postJournalEntry(trx: Executor, input: JournalEntryInput): Promise<{ entryId: string; duplicate: boolean }> {
   const lines = input.lines.filter((l) => l.amountFen !== 0);
   assertBalanced(lines);
-  await ensureAccounts(trx, lines.map((l) => l.account));
+  const accountRows = [...new Map(lines.map((l) => [l.account.code, l.account])).values()]
+    .map((a) => sql`(${a.code}::text, ${a.kind}::text, ${a.name}::text, ${a.merchantId ?? null}::text)`);
+  const lineRows = lines.map((l, n) =>
+    sql`(${n}::int, ${l.account.code}::text, ${l.account.merchantId ?? input.merchantId}::text, ${l.amountFen}::bigint)`);
   const id = newId('jrn');
-  const inserted = await trx.insertInto('journal_entries').values({
-    id, kind: input.kind, merchant_id: input.merchantId, ref_type: input.refType, ref_id: input.refId,
-    dedupe_key: input.dedupeKey ?? null, business_date: input.businessDate, occurred_at: input.occurredAt,
-    description: input.description ?? '',
-  }).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('id').executeTakeFirst();
-  if (!inserted) {
+  const posted = await sql<{ id: string }>`
+    with accounts as (
+      insert into ledger_accounts (code, kind, name, merchant_id) values ${sql.join(accountRows)}
+      on conflict (code) do nothing
+    ), entry as (
+      insert into journal_entries (id, kind, merchant_id, ref_type, ref_id, dedupe_key, business_date, occurred_at, description)
+      values (${id}, ${input.kind}, ${input.merchantId}::text, ${input.refType}::text, ${input.refId}::text, ${input.dedupeKey ?? null}::text,
+        ${input.businessDate}::date, ${input.occurredAt}::timestamptz, ${input.description ?? ''})
+      on conflict (dedupe_key) do nothing
+      returning id
+    ), posted_lines as (
+      insert into journal_lines (entry_id, account_code, merchant_id, amount_fen)
+      select entry.id, line.code, line.merchant_id, line.amount_fen
+      from entry cross join (values ${sql.join(lineRows)}) as line(n, code, merchant_id, amount_fen)
+      order by line.n
+    )
+    select id from entry`.execute(trx);
+  if (posted.rows.length === 0) {
     const existing = await trx.selectFrom('journal_entries').select('id')
       .where('dedupe_key', '=', input.dedupeKey ?? '').executeTakeFirstOrThrow();
     return { entryId: existing.id, duplicate: true };
   }
-  await trx.insertInto('journal_lines').values(lines.map((l) => ({
-    entry_id: id, account_code: l.account.code, merchant_id: l.account.merchantId ?? input.merchantId, amount_fen: l.amountFen,
-  }))).execute();
   return { entryId: id, duplicate: false };
 }
 

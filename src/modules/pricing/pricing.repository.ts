@@ -10,27 +10,48 @@ export const rulesPerQuoteMax = 1000;
 export interface PlanRecord { id: string; name: string; isDefault: boolean; rates: Partial<Record<PaymentMethod, PlanRate>> }
 
 export async function findPlan(db: Executor, id: string): Promise<PlanRecord | undefined> {
-  const plan = await db.selectFrom('pricing_plans').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!plan) return undefined;
-  const rates = await db.selectFrom('pricing_plan_rates').selectAll().where('plan_id', '=', id).execute();
-  return {
-    id: plan.id, name: plan.name, isDefault: plan.is_default,
-    rates: Object.fromEntries(rates.map((r) => [r.method, { ratePpm: r.rate_ppm, capFen: r.cap_fen }])),
-  };
+  return (await plansWithRates(db, [id]))[0];
 }
 
-export async function findDefaultPlanId(db: Executor): Promise<string> {
-  const row = await db.selectFrom('pricing_plans').select('id').where('is_default', '=', true).executeTakeFirst();
-  return row?.id ?? defaultPlanId;
+/** Plans with their rates in two queries, in the order of `ids` (ids that name no plan are left out). */
+async function plansWithRates(db: Executor, ids: readonly string[]): Promise<PlanRecord[]> {
+  if (ids.length === 0) return [];
+  const plans = await db.selectFrom('pricing_plans').selectAll().where('id', 'in', ids).execute();
+  const rates = plans.length === 0 ? [] : await db.selectFrom('pricing_plan_rates').selectAll().where('plan_id', 'in', plans.map((p) => p.id)).execute();
+  const byId = new Map(plans.map((p) => [p.id, p]));
+  return ids.flatMap((id) => {
+    const plan = byId.get(id);
+    if (!plan) return [];
+    const own = rates.filter((r) => r.plan_id === id);
+    return [{
+      id: plan.id, name: plan.name, isDefault: plan.is_default,
+      rates: Object.fromEntries(own.map((r) => [r.method, { ratePpm: r.rate_ppm, capFen: r.cap_fen }])),
+    }];
+  });
+}
+
+/**
+ * The plan a quote prices with — the merchant's, or the default plan when it has none — and that
+ * plan's rate for one method, in one query. `rate` is null when the plan leaves the method out;
+ * `planId` falls back to the built-in default id when no plan row exists at all.
+ */
+export async function findPlanRate(db: Executor, merchantPlanId: string | null, method: PaymentMethod): Promise<{ planId: string; rate: PlanRate | null }> {
+  const row = await db.selectFrom('pricing_plans as p')
+    .leftJoin('pricing_plan_rates as r', (join) => join.onRef('r.plan_id', '=', 'p.id').on('r.method', '=', method))
+    .select(['p.id', 'r.rate_ppm', 'r.cap_fen'])
+    .where('p.id', '=', merchantPlanId !== null
+      ? sql<string>`${merchantPlanId}`
+      : sql<string>`(select id from pricing_plans where is_default order by id limit 1)`)
+    .executeTakeFirst();
+  if (!row) return { planId: merchantPlanId ?? defaultPlanId, rate: null };
+  return { planId: row.id, rate: row.rate_ppm === null ? null : { ratePpm: row.rate_ppm, capFen: row.cap_fen ?? null } };
 }
 
 export async function listPlans(db: Executor, after: string | undefined, limit: number): Promise<PlanRecord[]> {
   let query = db.selectFrom('pricing_plans').select('id').orderBy('id').limit(limit);
   if (after !== undefined) query = query.where('id', '>', after);
   const ids = await query.execute();
-  const plans: PlanRecord[] = [];
-  for (const { id } of ids) plans.push((await findPlan(db, id))!);
-  return plans;
+  return plansWithRates(db, ids.map((r) => r.id));
 }
 
 export async function insertPlan(db: Executor, input: { id: string; name: string; isDefault: boolean; at: Date }): Promise<void> {

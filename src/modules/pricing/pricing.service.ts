@@ -4,28 +4,34 @@ import type { Selectable } from 'kysely';
 import { shanghaiDate } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { AppError, validationError, type FieldError } from '../../platform/http/errors.js';
-import { getMerchantSummary } from '../merchants/merchant.service.js';
+import { getMerchantSummary, type MerchantSummary } from '../merchants/merchant.service.js';
 import { defaultPlanRates, quote, type FeeQuote, type PaymentMethod, type PlanRate, type RuleKind } from './fee.js';
-import { candidateRules, findDefaultPlanId, findPlan } from './pricing.repository.js';
+import { candidateRules, findPlan, findPlanRate } from './pricing.repository.js';
 import type { PricingRuleTable } from './pricing.table.js';
 
 export type { FeeQuote } from './fee.js';
 
-export interface QuoteRequest { merchantId: string; method: PaymentMethod; amountFen: number; at: Date }
+export interface QuoteRequest {
+  merchantId: string;
+  method: PaymentMethod;
+  amountFen: number;
+  at: Date;
+  /** The merchant as the caller already read it in the same transaction (saves reading it again). */
+  merchant?: MerchantSummary;
+}
 
 /** The fee a merchant pays on an amount now: plan rate lowered by the lowest applicable rule, capped. */
 export async function quoteFee(db: Executor, request: QuoteRequest): Promise<FeeQuote> {
-  const merchant = await getMerchantSummary(db, request.merchantId);
-  const planId = merchant.pricingPlanId ?? await findDefaultPlanId(db);
-  const plan = await findPlan(db, planId);
+  const merchant = request.merchant?.id === request.merchantId ? request.merchant : await getMerchantSummary(db, request.merchantId);
+  const plan = await findPlanRate(db, merchant.pricingPlanId, request.method);
   // A plan that leaves a method out prices it at the default plan's terms.
-  const rate = plan?.rates[request.method] ?? defaultPlanRates[request.method];
+  const rate = plan.rate ?? defaultPlanRates[request.method];
   const pricedMerchant = {
     id: merchant.id, mcc: merchant.mcc, province: merchant.province, cityCode: merchant.cityCode, riskLevel: merchant.riskLevel,
   };
   const date = shanghaiDate(request.at);
   const rules = await candidateRules(db, pricedMerchant, request.method, date);
-  return quote({ amountFen: request.amountFen, method: request.method, plan: { id: plan?.id ?? planId, rate }, rules, merchant: pricedMerchant, date });
+  return quote({ amountFen: request.amountFen, method: request.method, plan: { id: plan.planId, rate }, rules, merchant: pricedMerchant, date });
 }
 
 export interface RuleInput {

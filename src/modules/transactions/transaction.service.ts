@@ -15,7 +15,7 @@ import { AppError, validationError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import { accounts, postJournalEntry } from '../ledger/ledger.service.js';
 import { emitEvent } from '../notifications/webhook.service.js';
-import { getMerchantSummary } from '../merchants/merchant.service.js';
+import { getMerchantSummary, type MerchantSummary } from '../merchants/merchant.service.js';
 import { quoteFee } from '../pricing/pricing.service.js';
 import { gateTransaction } from '../reactivation/reactivation.hooks.js';
 import { terminalStatusOf, type TerminalRow } from '../terminals/terminal.service.js';
@@ -90,11 +90,11 @@ function result(row: TransactionRow): TransactionResult {
   };
 }
 
-interface Refusal { declineCode: string | null; operatorNo: string | null }
+interface Refusal { declineCode: string | null; operatorNo: string | null; merchant: MerchantSummary | null }
 
 /** Why a sale is refused before it reaches the network (or null), and the operator making it. */
 async function refusal(ctx: AppContext, trx: Executor, terminal: TerminalRow, input: SaleInput, now: Date): Promise<Refusal> {
-  const refused = (declineCode: string): Refusal => ({ declineCode, operatorNo: input.operatorNo });
+  const refused = (declineCode: string): Refusal => ({ declineCode, operatorNo: input.operatorNo, merchant: null });
   const gate = await gateTransaction(ctx, trx, terminal);
   if (!gate.allowed) return refused(gate.declineCode ?? 'terminal_not_active');
   if (!terminal.merchant_id) return refused('terminal_not_assigned');
@@ -102,7 +102,7 @@ async function refusal(ctx: AppContext, trx: Executor, terminal: TerminalRow, in
   if (merchant.status !== 'approved') return refused('merchant_not_approved');
   const operator = await resolveOperator(trx, { terminalId: terminal.id, operatorNo: input.operatorNo, at: now });
   if (!operator.ok) return refused(operator.code);
-  const made = (declineCode: string | null): Refusal => ({ declineCode, operatorNo: operator.operatorNo });
+  const made = (declineCode: string | null): Refusal => ({ declineCode, operatorNo: operator.operatorNo, merchant });
   if (!terminal.training_mode && await overDailyLimit(ctx, trx, terminal.id, input.amountFen, now)) return made('daily_limit_exceeded');
   if (isCardMethod(input.method) && input.card) {
     const bin = lookupBin(input.card.bin);
@@ -163,7 +163,7 @@ export async function authorizeSale(ctx: AppContext, trx: Executor, terminal: Pi
   }
   const approved = declineCode === null;
   const priced = approved && !training
-    ? await quoteFee(trx, { merchantId: merchantId!, method: input.method, amountFen: input.amountFen, at: now })
+    ? await quoteFee(trx, { merchantId: merchantId!, method: input.method, amountFen: input.amountFen, at: now, merchant: refused.merchant ?? undefined })
     : null;
   const feeFen = priced?.feeFen ?? 0;
   const values = {

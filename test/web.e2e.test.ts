@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { generate } from 'otplib';
@@ -160,6 +161,36 @@ describe('web app in Chromium', () => {
       await page.getByText('该功能的服务端接口尚未上线，请稍后再试。').waitFor();
     }
     await page.screenshot({ path: join(shots, 'portal-terminals.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('pages transactions with "load more": the next page is added under the first, newest first', async () => {
+    const merchant = await insertMerchant(t.ctx, { legalName: '分页测试小店' });
+    const key = (await createApiKey(t.ctx, { name: 'pager', role: 'merchant_owner', merchantId: merchant.id })).key;
+    const model = await insertDeviceModel(t.ctx, { kind: 'mobile' });
+    const terminal = await insertTerminal(t.ctx, { modelCode: model, merchantId: merchant.id, status: 'active' });
+    const at = new Date('2026-03-02T04:00:00Z');
+    // 57 sales a minute apart, ¥1.01 … ¥1.57: the newest (¥1.57) heads page one, the oldest (¥1.01) ends page two.
+    await sql`
+      insert into transactions (id, merchant_id, terminal_id, kind, status, method, amount_fen, fee_fen, net_fen,
+        occurred_at, business_date, created_at)
+      select 'txn_page' || lpad(g::text, 12, '0'), ${merchant.id}, ${terminal.id}, 'sale', 'approved', 'wechat_qr', 100 + g, 0, 100 + g,
+        ${at}::timestamptz + g * interval '1 minute', '2026-03-02', ${at}::timestamptz + g * interval '1 minute'
+      from generate_series(1, 57) g`.execute(t.ctx.db);
+    const page = await newPage();
+    await loginWithKey(page, key);
+    await page.waitForURL(`${base}/portal`);
+    await page.goto(`${base}/portal/transactions`);
+    const rows = page.getByTestId('transactions').locator('tbody tr.ant-table-row');
+    await rows.nth(49).waitFor();
+    expect(await rows.count()).toBe(50);
+    await expect.poll(() => rows.first().textContent()).toContain('¥1.57');
+    await page.getByRole('button', { name: '加载更多' }).click();
+    await rows.nth(56).waitFor();
+    expect(await rows.count()).toBe(57);
+    expect(await rows.first().textContent()).toContain('¥1.57');
+    expect(await rows.last().textContent()).toContain('¥1.01');
+    expect(await page.getByRole('button', { name: '加载更多' }).count()).toBe(0);
     await page.context().close();
   });
 

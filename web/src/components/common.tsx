@@ -1,7 +1,7 @@
 // Small shared pieces: data loading with errors, error alerts, status badges, money, times.
 import { Alert, Badge, Tag } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from '../lib/api';
+import { api, ApiError, withQuery } from '../lib/api';
 import { useI18n, tOr } from '../lib/i18n';
 import { formatFen } from '../lib/money';
 
@@ -25,6 +25,51 @@ export function useApiGet<T>(path: string | null): Loaded<T> {
   }, [path, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { ...state, reload };
+}
+
+export interface CursorList<T> {
+  rows: T[];
+  error: ApiError | null;
+  loading: boolean;
+  hasMore: boolean;
+  /** Appends the next page to the rows. */
+  loadMore(): void;
+  /** Loads the first page again (the rows shown so far are replaced). */
+  reload(): void;
+}
+
+interface CursorPage<T> { data: T[]; hasMore?: boolean; nextCursor?: string | null }
+
+/**
+ * A cursor-paged list (`?limit=&cursor=`, answered `{ data, hasMore, nextCursor }`): "load more"
+ * appends the next page under the rows already shown; a new `path` (other filters) starts over.
+ */
+export function useCursorList<T>(path: string | null, pageSize = 50): CursorList<T> {
+  const [cursor, setCursor] = useState<{ path: string | null; value: string | null }>({ path, value: null });
+  const current = cursor.path === path ? cursor.value : null;
+  const [tick, setTick] = useState(0);
+  const [state, setState] = useState<{ rows: T[]; hasMore: boolean; nextCursor: string | null; error: ApiError | null; loading: boolean }>(
+    { rows: [], hasMore: false, nextCursor: null, error: null, loading: path !== null });
+  useEffect(() => {
+    if (path === null) { setState({ rows: [], hasMore: false, nextCursor: null, error: null, loading: false }); return undefined; }
+    const controller = new AbortController();
+    setState((s) => ({ ...s, loading: true }));
+    api<CursorPage<T>>('GET', withQuery(path, { limit: pageSize, cursor: current }), { signal: controller.signal })
+      .then((page) => setState((s) => ({
+        rows: current === null ? page.data : [...s.rows, ...page.data],
+        hasMore: page.hasMore === true, nextCursor: page.nextCursor ?? null, error: null, loading: false,
+      })))
+      .catch((error: unknown) => {
+        if ((error as Error).name === 'AbortError') return;
+        setState((s) => ({ ...s, error: error instanceof ApiError ? error : new ApiError(0, null), loading: false }));
+      });
+    return () => controller.abort();
+  }, [path, current, pageSize, tick]);
+  const loadMore = useCallback(() => {
+    if (state.nextCursor !== null) setCursor({ path, value: state.nextCursor });
+  }, [path, state.nextCursor]);
+  const reload = useCallback(() => { setCursor({ path, value: null }); setTick((n) => n + 1); }, [path]);
+  return { rows: state.rows, error: state.error, loading: state.loading, hasMore: state.hasMore, loadMore, reload };
 }
 
 export function ErrorAlert({ error }: { error: ApiError | null }) {

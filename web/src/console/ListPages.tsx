@@ -7,7 +7,7 @@ import { formatPpm, parsePercentToPpm, parseYuanToFen } from '../lib/money';
 import { showFormError } from '../lib/errors';
 import { tOr, useI18n } from '../lib/i18n';
 import type { MessageKey } from '../lib/messages';
-import { ErrorAlert, Money, rowsOf, useApiGet, useFormatTime } from '../components/common';
+import { ErrorAlert, Money, rowsOf, useApiGet, useCursorList, useFormatTime } from '../components/common';
 import { useDraft } from '../lib/drafts';
 
 type Row = Record<string, unknown> & { id?: string };
@@ -15,19 +15,18 @@ interface Column { key: string; title: MessageKey | string; render?(value: unkno
 
 function SimpleList({ title, path, columns, extra }: { title: MessageKey; path: string; columns: Column[]; extra?: ReactNode }) {
   const { t } = useI18n();
-  const [cursor, setCursor] = useState<string | null>(null);
-  const list = useApiGet<{ data: Row[]; hasMore?: boolean; nextCursor?: string | null }>(withQuery(path, { limit: 50, cursor }));
+  const list = useCursorList<Row>(path);
   const label = (key: string) => (key.includes('.') ? t(key as MessageKey) : key);
   return (
     <Card title={t(title)} extra={<Space>{extra}<Button onClick={list.reload}>{t('common.refresh')}</Button></Space>}>
       <ErrorAlert error={list.error} />
-      <Table<Row> rowKey={(r) => String(r.id ?? JSON.stringify(r))} size="small" loading={list.loading} dataSource={rowsOf(list.data)}
+      <Table<Row> rowKey={(r) => String(r.id ?? JSON.stringify(r))} size="small" loading={list.loading} dataSource={list.rows}
         scroll={{ x: true }} pagination={false} locale={{ emptyText: t('common.empty') }}
         columns={columns.map((c) => ({
           title: label(c.title), dataIndex: c.key, key: c.key, responsive: c.responsive,
           render: c.render ?? ((v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? <Typography.Text code>{JSON.stringify(v)}</Typography.Text> : String(v))),
         }))} />
-      {list.data?.hasMore && <Button style={{ marginTop: 16 }} onClick={() => setCursor(list.data?.nextCursor ?? null)}>{t('common.loadMore')}</Button>}
+      {list.hasMore && <Button style={{ marginTop: 16 }} loading={list.loading} onClick={list.loadMore}>{t('common.loadMore')}</Button>}
     </Card>
   );
 }

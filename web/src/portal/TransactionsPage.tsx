@@ -3,7 +3,7 @@ import { Button, Card, DatePicker, Form, Input, Select, Space, Table, Tag } from
 import { useState } from 'react';
 import { withQuery } from '../lib/api';
 import { tOr, useI18n } from '../lib/i18n';
-import { ErrorAlert, Money, rowsOf, useApiGet, useFormatTime } from '../components/common';
+import { ErrorAlert, Money, useCursorList, useFormatTime } from '../components/common';
 import { usePortalMerchantId } from './merchant';
 
 export interface TransactionView {
@@ -22,15 +22,14 @@ export function TransactionsPage() {
   const formatTime = useFormatTime();
   const merchantId = usePortalMerchantId();
   const [filters, setFilters] = useState<Filters>({});
-  const [cursor, setCursor] = useState<string | null>(null);
   const query = {
-    merchantId, terminal: filters.terminal, method: filters.method, status: filters.status, kind: filters.kind, limit: 50, cursor,
+    merchantId, terminal: filters.terminal, method: filters.method, status: filters.status, kind: filters.kind,
     from: filters.range?.[0]?.format('YYYY-MM-DD'), to: filters.range?.[1]?.format('YYYY-MM-DD'),
   };
-  const list = useApiGet<{ data: TransactionView[]; hasMore: boolean; nextCursor: string | null }>(withQuery('/v1/transactions', query));
+  const list = useCursorList<TransactionView>(withQuery('/v1/transactions', query));
   return (
     <Card title={t('tx.title')}>
-      <Form layout="inline" onFinish={(v: Filters) => { setCursor(null); setFilters(v); }} style={{ marginBottom: 16, rowGap: 8 }}>
+      <Form layout="inline" onFinish={(v: Filters) => setFilters(v)} style={{ marginBottom: 16, rowGap: 8 }}>
         <Form.Item name="terminal"><Input placeholder={t('tx.terminal')} allowClear /></Form.Item>
         <Form.Item name="method"><Select placeholder={t('tx.method')} allowClear style={{ width: 140 }}
           options={methods.map((m) => ({ value: m, label: tOr(t, `method.${m}`, m) }))} /></Form.Item>
@@ -42,7 +41,7 @@ export function TransactionsPage() {
         <Button type="primary" htmlType="submit">{t('common.search')}</Button>
       </Form>
       <ErrorAlert error={list.error} />
-      <Table<TransactionView> rowKey="id" size="small" loading={list.loading} dataSource={rowsOf(list.data)} pagination={false} scroll={{ x: true }}
+      <Table<TransactionView> rowKey="id" size="small" loading={list.loading} dataSource={list.rows} pagination={false} scroll={{ x: true }}
         locale={{ emptyText: t('common.empty') }} data-testid="transactions"
         columns={[
           { title: t('tx.createdAt'), dataIndex: 'occurredAt', render: (v: string) => formatTime(v) },
@@ -63,10 +62,7 @@ export function TransactionsPage() {
             ),
           },
         ]} />
-      <Space style={{ marginTop: 16 }}>
-        {cursor && <Button onClick={() => setCursor(null)}>{t('common.back')}</Button>}
-        {list.data?.hasMore && <Button onClick={() => setCursor(list.data?.nextCursor ?? null)}>{t('common.loadMore')}</Button>}
-      </Space>
+      {list.hasMore && <Button style={{ marginTop: 16 }} loading={list.loading} onClick={list.loadMore}>{t('common.loadMore')}</Button>}
     </Card>
   );
 }

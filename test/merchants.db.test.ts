@@ -129,6 +129,19 @@ describe('registration', () => {
     expect(patched.status).toBe(200);
     expect(patched.body.uscc).toBe('91350100M000100Y43');
     expect(patched.body.address.cityCode).toBe('350100');
+    // Optional fields come off a draft again with null (an empty email means the same).
+    expect((await t.request('PATCH', `/v1/merchants/${m.id}`, { body: { email: 'boss@shop.example' } })).status).toBe(200);
+    const emailOf = async () => (await t.ctx.db.selectFrom('merchants').select(['email', 'uscc']).where('id', '=', m.id).executeTakeFirstOrThrow());
+    expect(await emailOf()).toEqual({ email: 'boss@shop.example', uscc: '91350100M000100Y43' });
+    const cleared = await t.request('PATCH', `/v1/merchants/${m.id}`, { body: { email: null, uscc: null } });
+    expect(cleared.status).toBe(200);
+    expect(await emailOf()).toEqual({ email: null, uscc: null });
+    expect((await t.request('PATCH', `/v1/merchants/${m.id}`, { body: { email: 'boss@shop.example' } })).status).toBe(200);
+    expect((await t.request('PATCH', `/v1/merchants/${m.id}`, { body: { email: '  ' } })).status).toBe(200);
+    expect((await emailOf()).email).toBeNull();
+    const bad = await t.request('PATCH', `/v1/merchants/${m.id}`, { body: { email: 'not-an-email' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.fields).toContainEqual(expect.objectContaining({ field: 'email', rule: 'email' }));
   });
 });
 

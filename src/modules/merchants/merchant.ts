@@ -19,7 +19,7 @@ export interface AccountInput { bank?: string; number?: string; holder?: string 
 
 /** The API's merchant fields (POST creates a draft with any subset; PATCH changes some). */
 export interface MerchantInput {
-  legalName?: string; phone?: string; email?: string; idNumber?: string; idName?: string; idExpiry?: string;
+  legalName?: string; phone?: string; email?: string | null; idNumber?: string; idName?: string; idExpiry?: string;
   uscc?: string | null; licenseName?: string | null; licenseExpiry?: string | null; mcc?: string;
   address?: AddressInput; settlementAccount?: AccountInput;
 }
@@ -31,7 +31,9 @@ export const expiringWithinDays = 30;
 export function normalizeInput(input: MerchantInput): MerchantInput {
   const trim = (v: string | undefined) => (v === undefined ? undefined : v.trim());
   const out: MerchantInput = { ...input };
-  for (const key of ['legalName', 'email', 'idName', 'idExpiry', 'mcc'] as const) out[key] = trim(input[key]);
+  for (const key of ['legalName', 'idName', 'idExpiry', 'mcc'] as const) out[key] = trim(input[key]);
+  // An email can be taken off a draft again (null); an empty one means the same.
+  if (typeof input.email === 'string') out.email = input.email.trim() === '' ? null : input.email.trim();
   if (input.phone !== undefined) out.phone = normalizeMobile(input.phone) ?? input.phone.trim();
   if (input.idNumber !== undefined) out.idNumber = input.idNumber.replace(/\s/g, '').toUpperCase();
   if (typeof input.uscc === 'string') out.uscc = input.uscc.replace(/\s/g, '').toUpperCase();
@@ -70,7 +72,7 @@ export function validateFields(type: MerchantType, input: MerchantInput, today: 
   if (input.phone !== undefined && normalizeMobile(input.phone) === null) {
     errors.push({ field: 'phone', rule: 'mobile', message: 'must be a mainland mobile number (11 digits, 13–19…)' });
   }
-  if (input.email !== undefined && !isEmail(input.email)) errors.push({ field: 'email', rule: 'email', message: 'must be an email address' });
+  if (typeof input.email === 'string' && !isEmail(input.email)) errors.push({ field: 'email', rule: 'email', message: 'must be an email address' });
   if (input.idNumber !== undefined) {
     const problem = residentIdProblem(input.idNumber, today);
     if (problem) errors.push({ field: 'idNumber', rule: `resident_id_${problem}`, message: idRuleMessages[problem] });

@@ -33,7 +33,7 @@ const Address = Strict({
 });
 const Account = Strict({ bank: Type.Optional(Text(64)), number: Type.Optional(Text(40)), holder: Type.Optional(Text(128)) });
 const fieldSchemas = {
-  phone: Type.Optional(Text(32)), email: Type.Optional(Text(254)), idNumber: Type.Optional(Text(32)),
+  phone: Type.Optional(Text(32)), email: Type.Optional(NullableText(254)), idNumber: Type.Optional(Text(32)),
   idName: Type.Optional(Text(64)), idExpiry: Type.Optional(Text(16)), uscc: Type.Optional(NullableText(32)),
   licenseName: Type.Optional(NullableText(128)), licenseExpiry: Type.Optional(NullableText(16)), mcc: Type.Optional(Text(8)),
   address: Type.Optional(Address), settlementAccount: Type.Optional(Account),

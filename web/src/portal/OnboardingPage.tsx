@@ -7,6 +7,7 @@ import { api, ApiError } from '../lib/api';
 import { authHeaders } from '../lib/auth';
 import { clearDraft, readDraft, writeDraft } from '../lib/drafts';
 import { untouchedFields } from '../lib/form-fields';
+import { clearableFields, draftBody } from './merchant-draft';
 import { toNamePath } from '../lib/errors';
 import { tOr, useI18n } from '../lib/i18n';
 import type { MessageKey } from '../lib/messages';
@@ -33,28 +34,6 @@ const stepFields: string[][] = [
   [],
 ];
 const documentKinds = ['id_front', 'id_back', 'license', 'storefront', 'bank_card'];
-
-const editableFields = ['legalName', 'phone', 'email', 'idNumber', 'idName', 'idExpiry', 'uscc', 'licenseName', 'licenseExpiry', 'mcc'] as const;
-
-function filled(value: unknown): value is string {
-  // A masked number from the server (110***********1234) is on file already: never send it back.
-  return typeof value === 'string' && value.trim() !== '' && !value.includes('*');
-}
-
-/**
- * What the wizard sends: only the fields the API takes, only those filled in. The form also holds
- * what the server answered (id, status, masked numbers, nulls), which must not go back.
- */
-export function draftBody(values: Partial<MerchantForm>, isNew: boolean): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  if (isNew) body.type = values.type ?? 'individual';
-  for (const name of editableFields) if (filled(values[name])) body[name] = values[name];
-  for (const group of ['address', 'settlementAccount'] as const) {
-    const parts = Object.entries((values[group] ?? {}) as Record<string, unknown>).filter(([, v]) => filled(v));
-    if (parts.length > 0) body[group] = Object.fromEntries(parts);
-  }
-  return body;
-}
 
 function stepOfField(field: string): number {
   const index = stepFields.findIndex((names) => names.includes(field) || names.includes(field.split('.')[0] ?? field));
@@ -102,9 +81,10 @@ export function OnboardingPage() {
   const saveDraft = async (): Promise<string | null> => {
     setBusy(true); setError(null);
     const values = form.getFieldsValue(true) as MerchantForm;
+    const cleared = clearableFields.filter((name) => form.isFieldTouched(name));
     try {
       const saved = merchantId
-        ? await api<MerchantView>('PATCH', `/v1/merchants/${encodeURIComponent(merchantId)}`, { body: draftBody(values, false) })
+        ? await api<MerchantView>('PATCH', `/v1/merchants/${encodeURIComponent(merchantId)}`, { body: draftBody(values, false, cleared) })
         : await api<MerchantView>('POST', '/v1/merchants', { body: draftBody(values, true) });
       setMerchantId(saved.id);
       writeDraft(`${draftName}.id`, saved.id);

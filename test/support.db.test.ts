@@ -208,6 +208,10 @@ describe('automatic tickets', () => {
     expect(detail.body.terminal.activation.steps[4].helpSlug).toBe('activation-step-function-test');
     expect(detail.body.terminal.lastSelfTest).toEqual({ passed: false, results: failing, at: expect.any(String) });
     expect(detail.body.terminal.timeline.filter((e: { kind: string }) => e.kind === 'self_test')).toHaveLength(3);
+    const timeline = detail.body.terminal.timeline as { at: string; kind: string; actor: string }[];
+    expect(timeline.map((e) => e.at)).toEqual(timeline.map((e) => e.at).sort().reverse()); // newest first
+    expect(Object.keys(timeline[0]!).sort()).toEqual(['actor', 'at', 'from', 'kind', 'reason', 'to']);
+    expect(timeline[0]!.actor).toEqual(expect.any(String));
     expect(detail.body.terminal.reactivation).toBeNull();
 
     await selfTest(failing); // the fourth failure of the same streak opens nothing

@@ -7,7 +7,10 @@ import { maskPhone } from '../../platform/crypto/mask.js';
 import type { AppContext } from '../../platform/context.js';
 import type { JihuoApp } from '../../platform/module.js';
 import { activationView } from '../activation/activation-portal.service.js';
+import { merchantOrThrow } from '../merchants/merchant.service.js';
 import { openCaseSummary } from '../reactivation/reactivation.hooks.js';
+import { recentTerminalEvents } from '../terminals/terminal-query.service.js';
+import { findTerminalById, findTerminalBySn } from '../terminals/terminal.service.js';
 import { announcementView, announcementsForMerchant, maintenanceWarnings } from './announcement.service.js';
 import { addTicketMessage, assignTicket, lockTicket, moveTicket, openTicket, ticketView } from './ticket.service.js';
 import { reportScam } from './scam.service.js';
@@ -16,6 +19,8 @@ const tags = ['support'];
 const categories = ['activation', 'reactivation', 'transaction', 'settlement', 'deposit', 'device', 'account', 'fraud', 'other'] as const;
 const priorities = ['low', 'normal', 'high', 'urgent'] as const;
 const statuses = ['open', 'pending_merchant', 'pending_ops', 'resolved', 'closed'] as const;
+/** Events of the terminal shown beside a ticket, newest first. */
+const ticketTimelineMax = 50;
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const Localized = Strict({ zh: Type.String({ minLength: 1, maxLength: 2000 }), en: Type.String({ minLength: 1, maxLength: 2000 }) });
 
@@ -36,11 +41,10 @@ export function supportRoutes(app: JihuoApp, ctx: AppContext): void {
     const merchantId = actor.merchantId ?? body.merchantId;
     if (!merchantId) throw validationError([{ field: 'merchantId', rule: 'required', message: 'operators name the merchant' }]);
     const row = await ctx.db.transaction().execute(async (trx) => {
-      const merchant = await trx.selectFrom('merchants').select('id').where('id', '=', merchantId).executeTakeFirst();
-      if (!merchant) throw new AppError('merchant_not_found', `Merchant ${merchantId} was not found`);
+      await merchantOrThrow(trx, merchantId);
       let terminalId: string | null = null;
       if (body.terminalSn) {
-        const t = await trx.selectFrom('terminals').select(['id', 'merchant_id']).where('sn', '=', body.terminalSn).executeTakeFirst();
+        const t = await findTerminalBySn(trx, body.terminalSn);
         if (!t || t.merchant_id !== merchantId) throw new AppError('terminal_not_found', `Terminal ${body.terminalSn} was not found`);
         terminalId = t.id;
       }
@@ -85,12 +89,8 @@ export function supportRoutes(app: JihuoApp, ctx: AppContext): void {
     const row = await lockTicket(ctx.db, request.params.id, actor);
     let messages = ctx.db.selectFrom('ticket_messages').selectAll().where('ticket_id', '=', row.id).orderBy('id');
     if (actor.merchantId !== null) messages = messages.where('visibility', '=', 'merchant');
-    const timeline = row.terminal_id
-      ? await ctx.db.selectFrom('terminal_events').selectAll().where('terminal_id', '=', row.terminal_id).orderBy('id', 'desc').limit(50).execute()
-      : [];
-    const terminal = row.terminal_id
-      ? await ctx.db.selectFrom('terminals').select(['sn', 'status', 'model_code', 'activated_at', 'merchant_id']).where('id', '=', row.terminal_id).executeTakeFirst()
-      : undefined;
+    const timeline = row.terminal_id ? await recentTerminalEvents(ctx.db, row.terminal_id, ticketTimelineMax) : [];
+    const terminal = row.terminal_id ? await findTerminalById(ctx.db, row.terminal_id) : undefined;
     // The six activation steps and the last self-test, from the activation module, while the
     // terminal still belongs to the ticket's merchant.
     const activation = terminal && terminal.merchant_id === row.merchant_id ? await activationView(ctx, { sn: terminal.sn, actor }) : null;
@@ -105,7 +105,7 @@ export function supportRoutes(app: JihuoApp, ctx: AppContext): void {
           lockedUntil: activation.lockedUntil,
         } : null,
         lastSelfTest: activation?.lastSelfTest ?? null,
-        timeline: timeline.map((e) => ({ at: e.at.toISOString(), kind: e.kind, from: e.from_status, to: e.to_status, reason: e.reason, actor: e.actor_kind })),
+        timeline: timeline.map((e) => ({ at: e.at, kind: e.kind, from: e.from, to: e.to, reason: e.reason, actor: e.actor.kind })),
       } : null,
     };
   });

@@ -1,11 +1,12 @@
 // Reads of terminals: search with filters and cursor pagination, and the timeline (SPEC §4).
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Executor } from '../../platform/db/schema.js';
 import { decodeCursor, pageLimit, toPage, type PageResult } from '../../platform/http/pagination.js';
 import { validationError } from '../../platform/http/errors.js';
 import { isVersion, versionPattern, versionSortKey } from './firmware.js';
 import type { TerminalStatus } from './terminal.state.js';
 import type { TerminalRow } from './terminal.service.js';
+import type { TerminalEventTable } from './terminal.table.js';
 
 export interface TerminalFilters {
   status?: TerminalStatus; modelCode?: string; merchantId?: string; cityCode?: string; city?: string;
@@ -65,14 +66,24 @@ export interface TimelineEntry {
   actor: { kind: string; id: string | null }; details: Record<string, unknown>;
 }
 
+function timelineEntry(r: Selectable<TerminalEventTable>): TimelineEntry {
+  return {
+    id: Number(r.id), at: r.at.toISOString(), kind: r.kind, from: r.from_status, to: r.to_status, reason: r.reason,
+    actor: { kind: r.actor_kind, id: r.actor_id }, details: r.details,
+  };
+}
+
+/** The newest `limit` events of a terminal, newest first (what a ticket shows beside it). */
+export async function recentTerminalEvents(db: Executor, terminalId: string, limit: number): Promise<TimelineEntry[]> {
+  const rows = await db.selectFrom('terminal_events').selectAll().where('terminal_id', '=', terminalId).orderBy('id', 'desc').limit(limit).execute();
+  return rows.map(timelineEntry);
+}
+
 export async function terminalTimeline(db: Executor, terminalId: string, page: { limit?: number; cursor?: string }): Promise<PageResult<TimelineEntry>> {
   const limit = pageLimit(page.limit);
   const after = decodeCursor(page.cursor);
   let query = db.selectFrom('terminal_events').selectAll().where('terminal_id', '=', terminalId).orderBy('id').limit(limit + 1);
   if (after) query = query.where('id', '>', Number(after[0]));
   const rows = await query.execute();
-  return toPage(rows, limit, (r) => [Number(r.id)], (r) => ({
-    id: Number(r.id), at: r.at.toISOString(), kind: r.kind, from: r.from_status, to: r.to_status, reason: r.reason,
-    actor: { kind: r.actor_kind, id: r.actor_id }, details: r.details,
-  }));
+  return toPage(rows, limit, (r) => [Number(r.id)], timelineEntry);
 }

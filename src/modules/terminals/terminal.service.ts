@@ -104,6 +104,10 @@ export async function findTerminalBySn(db: Executor, sn: string): Promise<Termin
   return db.selectFrom('terminals').selectAll().where('sn', '=', sn).executeTakeFirst();
 }
 
+export async function findTerminalById(db: Executor, id: string): Promise<TerminalRow | undefined> {
+  return db.selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Assignment, replacement, reads (issue 5).
 

@@ -415,7 +415,9 @@ describe('web app in Chromium', () => {
     await consolePage.getByPlaceholder('名称、手机号或商户号').press('Enter');
     const found = consolePage.locator('tr', { hasText: '新开张小馆' });
     await found.getByText('已通过').waitFor();
-    expect(await consolePage.locator('tr', { hasText: '老王面馆' }).count()).toBe(0);
+    // The new merchant heads the unfiltered list too: wait for the search's answer to replace it.
+    await expect.poll(() => consolePage.locator('tr', { hasText: '老王面馆' }).count(), { timeout: 10_000 }).toBe(0);
+    expect(await found.count()).toBe(1);
 
     await consolePage.goto(`${base}/console/audit`);
     await consolePage.getByTestId('audit-row-action').first().waitFor();

@@ -39,9 +39,7 @@ export async function findPlanRate(db: Executor, merchantPlanId: string | null, 
   const row = await db.selectFrom('pricing_plans as p')
     .leftJoin('pricing_plan_rates as r', (join) => join.onRef('r.plan_id', '=', 'p.id').on('r.method', '=', method))
     .select(['p.id', 'r.rate_ppm', 'r.cap_fen'])
-    .where('p.id', '=', merchantPlanId !== null
-      ? sql<string>`${merchantPlanId}`
-      : sql<string>`(select id from pricing_plans where is_default order by id limit 1)`)
+    .where('p.id', '=', merchantPlanId ?? sql<string>`(select id from pricing_plans where is_default order by id limit 1)`)
     .executeTakeFirst();
   if (!row) return { planId: merchantPlanId ?? defaultPlanId, rate: null };
   return { planId: row.id, rate: row.rate_ppm === null ? null : { ratePpm: row.rate_ppm, capFen: row.cap_fen ?? null } };

@@ -15,7 +15,7 @@ import { reasonCatalogue, reasonText, type ReasonCode } from '../reactivation/re
 import { openAutoTicket } from '../support/ticket.service.js';
 import { firmwareUpdateFor, type FirmwareUpdate } from '../terminals/firmware.service.js';
 import {
-  activationReasonFor, appendTerminalEvent, lastEnteredStatusAt, lockTerminal, transitionTerminal, type TerminalRow,
+  activationReasonFor, appendTerminalEvent, lastEnteredStatusAt, lockTerminal, reloadTerminal, transitionTerminal, type TerminalRow,
 } from '../terminals/terminal.service.js';
 import { generatePairingCode } from './activation-code.js';
 import { activationAllowed, assertNoStepsPending, terminalActor } from './activation.service.js';
@@ -85,10 +85,6 @@ async function deliverPendingKey(ctx: AppContext, trx: Executor, terminal: Termi
     terminal, at: ctx.clock.now(), kind: 'terminal_key_delivered', actor: terminalActor(terminal), details: { keyVersion: updated.key_version },
   });
   return { terminal: updated, wrapped: wrapTerminalKey(factoryKey, terminal.sn, key) };
-}
-
-async function reloadTerminal(trx: Executor, id: string): Promise<TerminalRow> {
-  return trx.selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
 /** The terminal's current key, wrapped for the device exactly as `/activate` and a rotation send it. */

@@ -16,7 +16,7 @@ import { newTerminalKey, wrapTerminalKey } from '../../platform/crypto/terminal-
 import type { Executor } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/errors.js';
 import { getMerchantSummary } from '../merchants/merchant.service.js';
-import type { TerminalRow } from '../terminals/terminal.service.js';
+import { reloadTerminal, type TerminalRow } from '../terminals/terminal.service.js';
 import { dormantAfterDays } from './reactivation.config.js';
 import { findOpenCase, lastReconfirmedAt, listSteps, type CaseRow } from './reactivation.repository.js';
 import { blockIfDue, firmwareCheck, markStepCompleted, openCase } from './reactivation.service.js';
@@ -70,10 +70,6 @@ export async function openCaseSummary(db: Executor, terminalId: string): Promise
 
 function terminalActor(terminal: TerminalRow): Actor {
   return { kind: 'terminal', id: terminal.id, role: null, merchantId: terminal.merchant_id };
-}
-
-async function reload(trx: Executor, terminalId: string): Promise<TerminalRow> {
-  return trx.selectFrom('terminals').selectAll().where('id', '=', terminalId).executeTakeFirstOrThrow();
 }
 
 /** Firmware trigger (`system_upgrade`) and its completion when the terminal reports the minimum. */
@@ -142,10 +138,10 @@ export async function onHello(ctx: AppContext, trx: Executor, terminal: Terminal
   if (terminal.status !== 'active' && terminal.status !== 'reactivation_required') return null;
   let open = await findOpenCase(trx, terminal.id, true);
   open = await firmwareOnHello(ctx, trx, terminal, open);
-  open = await relocationOnHello(ctx, trx, await reload(trx, terminal.id), report, open);
-  if (open && open.policy === 'grace') open = await blockIfDue(ctx, trx, open, await reload(trx, terminal.id));
-  const rotated = await rotateKeyIfDue(ctx, trx, await reload(trx, terminal.id));
-  const current = await reload(trx, terminal.id);
+  open = await relocationOnHello(ctx, trx, await reloadTerminal(trx, terminal.id), report, open);
+  if (open && open.policy === 'grace') open = await blockIfDue(ctx, trx, open, await reloadTerminal(trx, terminal.id));
+  const rotated = await rotateKeyIfDue(ctx, trx, await reloadTerminal(trx, terminal.id));
+  const current = await reloadTerminal(trx, terminal.id);
   const base: HelloOutcome = {
     status: current.status, reason: null, message: null, deadline: null, caseId: null,
     terminalKey: rotated?.key ?? null, helpSlug: null, policy: null, blocksAt: null, effectiveAt: null, steps: [],
@@ -282,7 +278,7 @@ export async function onTerminalReactivated(ctx: AppContext, trx: Executor, term
   if (!row || !row.needs_code) return;
   const requirement = await activationCodeRequirement(trx, terminalId);
   if (requirement && requirement.pendingSteps.length > 0) throw stepsPendingError(requirement);
-  const terminal = await reload(trx, terminalId);
+  const terminal = await reloadTerminal(trx, terminalId);
   const steps = await listSteps(trx, row.id);
   if (steps.some((s) => s.kind === 'enter_activation_code' && s.status === 'pending')) {
     await markStepCompleted(ctx, trx, row, 'enter_activation_code', terminalActor(terminal));

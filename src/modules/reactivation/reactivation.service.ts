@@ -13,7 +13,7 @@ import { getMerchantSummary } from '../merchants/merchant.service.js';
 import { sendNotification, type Channel } from '../notifications/notification.service.js';
 import { emitEvent } from '../notifications/webhook.service.js';
 import { compareVersions } from '../terminals/firmware.js';
-import { appendTerminalEvent, lockTerminal, transitionTerminal, type TerminalRow } from '../terminals/terminal.service.js';
+import { appendTerminalEvent, lockTerminal, reloadTerminal, transitionTerminal, type TerminalRow } from '../terminals/terminal.service.js';
 import { kycGraceWithoutExpiryDays, smsCodeAttemptsMax, smsCodeDigits, smsCodeTtlMinutes } from './reactivation.config.js';
 import {
   findCase, findOpenCase, listSteps, openStatuses, terminalSn, type CaseRow, type StepRow,
@@ -250,7 +250,7 @@ export async function closeCase(ctx: AppContext, trx: Executor, row: CaseRow, st
   const now = ctx.clock.now();
   const closed = await trx.updateTable('reactivation_cases').set({ status, closed_at: now, updated_at: now })
     .where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
-  const terminal = await trx.selectFrom('terminals').selectAll().where('id', '=', row.terminal_id).executeTakeFirstOrThrow();
+  const terminal = await reloadTerminal(trx, row.terminal_id);
   await appendTerminalEvent(trx, { terminal, at: now, kind: `reactivation_${status}`, actor, reason: row.reason,
     details: { caseId: row.id, ...details } });
   await emitEvent(ctx, trx, { type: status === 'expired' ? 'reactivation.expired' : 'reactivation.cancelled', merchantId: row.merchant_id,

@@ -108,6 +108,11 @@ export async function findTerminalById(db: Executor, id: string): Promise<Termin
   return db.selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** A terminal known to exist, read again inside the caller's transaction (after a change to it). */
+export async function reloadTerminal(db: Executor, id: string): Promise<TerminalRow> {
+  return db.selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Assignment, replacement, reads (issue 5).
 

@@ -1,6 +1,7 @@
 // `npm run bench`: runs each scenario on each backend it applies to (a throw-away PostgreSQL 15
 // cluster and PGlite), prints a table and writes bench/results/<date>.json. Speed is measured
-// here, never asserted in tests. `--quick` shortens every scenario; `--only a,b` picks scenarios.
+// here, never asserted in tests. `--quick` shortens every scenario; `--only a,b` picks scenarios,
+// `--backend=postgres|pglite` one backend.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,6 +16,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = onlyArg ? new Set(onlyArg.split(',')) : null;
+const backendArg = args.find((a) => a.startsWith('--backend='))?.slice('--backend='.length);
 const selected: Scenario[] = scenarios.filter((s) => !only || only.has(s.name));
 
 async function freshPostgresDatabase(adminUrl: string, name: string): Promise<string> {
@@ -43,7 +45,7 @@ const cluster = await startCluster();
 const rows: BenchRow[] = [];
 try {
   for (const scenario of selected) {
-    for (const backend of scenario.backends) {
+    for (const backend of scenario.backends.filter((b) => !backendArg || b === backendArg)) {
       process.stderr.write(`bench: ${scenario.name} on ${backend}…\n`);
       const databaseUrl = backend === 'postgres'
         ? await freshPostgresDatabase(cluster.url('postgres'), `bench_${scenario.name.replace(/-/g, '_')}`)

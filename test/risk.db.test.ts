@@ -19,7 +19,7 @@ async function insertSale(amountFen: number, at: Date, status: 'approved' | 'dec
     id, merchant_id: merchant.id, terminal_id: terminal.id, kind: 'sale', original_id: null, status, decline_code: status === 'declined' ? 'insufficient_funds' : null,
     method: 'credit_card', amount_fen: amountFen, fee_fen: 0, net_fen: amountFen, rate_ppm: null, cap_fen: null, fee_rule_kind: null, fee_rule_id: null,
     card_bin: null, card_last4: null, operator_no: null, training: false, refunded_fen: 0, voided_at: null, occurred_at: at,
-    business_date: shanghaiDate(at), settled_date: null, created_at: at,
+    business_date: shanghaiDate(at), created_at: at,
   }).execute();
   // What the sale path does in the sale's transaction (transaction.service → risk).
   await enqueueRiskEvaluation(t.ctx.db, { id, merchant_id: merchant.id, terminal_id: terminal.id, created_at: at });
@@ -143,7 +143,7 @@ describe('commit-safe evaluation, full scans, derived level, hit lists', () => {
         id, merchant_id: shop.id, terminal_id: pos.id, kind: 'sale', original_id: null, status: 'approved', decline_code: null,
         method: 'wechat_qr', amount_fen: amountFen, fee_fen: 0, net_fen: amountFen, rate_ppm: null, cap_fen: null, fee_rule_kind: null,
         fee_rule_id: null, card_bin: null, card_last4: null, operator_no: null, training: false, refunded_fen: 0, voided_at: null,
-        occurred_at: at, business_date: shanghaiDate(at), settled_date: null, created_at: at,
+        occurred_at: at, business_date: shanghaiDate(at), created_at: at,
       }).execute();
       await enqueueRiskEvaluation(trx, { id, merchant_id: shop.id, terminal_id: pos.id, created_at: at });
     });

@@ -23,7 +23,7 @@ async function insertRow(ctx: AppContext, input: {
       status, decline_code: status === 'declined' ? 'do_not_honor' : null, method: input.method, amount_fen: input.amountFen,
       fee_fen: input.feeFen, net_fen: input.amountFen - input.feeFen, rate_ppm: null, cap_fen: null, fee_rule_kind: null,
       fee_rule_id: null, card_bin: null, card_last4: null, operator_no: null, training, refunded_fen: 0, voided_at: null,
-      occurred_at: input.at, business_date: shanghaiDate(input.at), settled_date: null, created_at: input.at,
+      occurred_at: input.at, business_date: shanghaiDate(input.at), created_at: input.at,
     }).execute();
     if (status !== 'approved' || training) return;
     const sign = input.kind === 'sale' ? 1 : -1;

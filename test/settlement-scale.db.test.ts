@@ -7,6 +7,7 @@ import { runSettlement } from '../src/modules/settlement/settlement.service.js';
 import { insertDeviceModel, insertMerchantsBulk } from './fixtures.js';
 import { countingContext, createTestApp, testDbKind, type TestApp } from './harness.js';
 import { shanghaiAt } from './settlement-fixtures.js';
+import { settledDateSql } from '../src/modules/settlement/settled-days.js';
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -41,8 +42,8 @@ describe('settlement at scale', () => {
     const result = await runSettlement(counted.ctx, '2033-02-01');
     expect(result).toMatchObject({ merchants: merchantCount, transactions: transactionCount, gross: transactionCount * 10_000, net: transactionCount * 9940 });
     expect(counted.queries()).toBeLessThanOrEqual(runQueriesMax);
-    const unsettled = await t.ctx.db.selectFrom('transactions').select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('business_date', '=', '2033-02-01').where('settled_date', 'is', null).executeTakeFirstOrThrow();
+    const unsettled = await t.ctx.db.selectFrom('transactions as t').select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('t.business_date', '=', '2033-02-01').where(settledDateSql('t'), 'is', null).executeTakeFirstOrThrow();
     expect(Number(unsettled.n)).toBe(0);
     const payouts = await t.ctx.db.selectFrom('journal_entries').select((eb) => eb.fn.countAll<string>().as('n'))
       .where('kind', '=', 'settlement.payout').where('business_date', '=', '2033-02-01').executeTakeFirstOrThrow();

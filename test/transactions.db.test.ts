@@ -11,6 +11,7 @@ import { authorizeSale } from '../src/modules/transactions/transaction.service.j
 import { insertDeviceModel, insertMerchant, insertTerminal } from './fixtures.js';
 import { countingContext, createTestApp, type TestApp } from './harness.js';
 import { terminalRequest, type TerminalIdentity } from './terminal-client.js';
+import { findTransaction } from '../src/modules/transactions/transaction.repository.js';
 
 let t: TestApp;
 let merchantId: string;
@@ -553,8 +554,9 @@ describe('void or refund by settlement state', () => {
       expect((await reverse(terminal, c.body.id, 'refund', { supervisorPassword: '123456', amount: 5000 })).status).toBe(201);
 
       await runSettlement(t.ctx, '2026-06-10');
-      const settled = await t.ctx.db.selectFrom('transactions').select('settled_date').where('id', '=', b.body.id).executeTakeFirstOrThrow();
-      expect(settled.settled_date).toBe('2026-06-10');
+      const settled = await findTransaction(t.ctx.db, b.body.id);
+      expect(settled?.settled_date).toBe('2026-06-10');
+      expect((await findTransaction(t.ctx.db, a.body.id))?.settled_date).toBe('2026-06-10');
       const settledVoid = await reverse(terminal, b.body.id, 'void', { supervisorPassword: '123456' });
       expect(settledVoid.status).toBe(409);
       expect(settledVoid.body.error).toMatchObject({ code: 'transaction_not_voidable', details: { reason: 'settled' } });

@@ -29,7 +29,9 @@
 // carried shortfall (a debit).
 // Everything is set-based (INSERT … SELECT … GROUP BY, one UPDATE per step, messages in bulk):
 // a million transactions of any number of merchants settle in one run in a fixed number of queries.
-import { sql } from 'kysely';
+// Transactions are read once and never rewritten: a transaction is settled when its day's run exists
+// (settled-days.ts).
+import { sql, type RawBuilder } from 'kysely';
 import { shanghaiDate, shanghaiDayStart, addDays } from '../../platform/clock.js';
 import type { Actor } from '../../platform/actor.js';
 import { systemActor } from '../../platform/actor.js';
@@ -49,7 +51,7 @@ const settlementLockKey = 0;
 /** Statements whose messages are queued per bulk call. */
 export const notificationPageRowsMax = 1000;
 
-export const settlementSteps = ['deposits', 'statements', 'deductions', 'payouts', 'transactions', 'notifications'] as const;
+export const settlementSteps = ['deposits', 'statements', 'deductions', 'payouts', 'notifications'] as const;
 export type SettlementStep = (typeof settlementSteps)[number];
 
 export interface SettlementResult {
@@ -123,7 +125,7 @@ export async function runSettlement(ctx: AppContext, date: string, options: RunO
     await evaluateDeposits(ctx, trx, startedAt);
     await claimDepositRefunds(trx, date, startedAt);
     progress('deposits');
-    await insertStatements(trx, date, startedAt);
+    const transactions = await insertStatements(trx, date, startedAt);
     progress('statements');
     await collectDeposits(trx, {
       date, cutoff, occurredAt: startedAt,
@@ -142,16 +144,13 @@ export async function runSettlement(ctx: AppContext, date: string, options: RunO
       debit: accounts.merchantPayable, credit: () => accounts.settlementBank(),
     });
     progress('payouts');
-    const marked = await sql`update transactions set settled_date = ${date}::date
-      where business_date = ${date}::date and status = 'approved' and not training and settled_date is null`.execute(trx);
-    progress('transactions');
     const totals = await sql<{ merchants: string; gross: string; net: string }>`
       select count(*)::text as merchants, coalesce(sum(gross_fen), 0)::text as gross, coalesce(sum(net_fen), 0)::text as net
       from settlement_statements where date = ${date}::date`.execute(trx);
     const total = totals.rows[0]!;
     const run = await trx.insertInto('settlement_runs').values({
       date, id: newId('stl'), merchants: Number(total.merchants), gross_fen: Number(total.gross), net_fen: Number(total.net),
-      transactions: Number(marked.numAffectedRows ?? 0n), started_at: startedAt, completed_at: ctx.clock.now(),
+      transactions, started_at: startedAt, completed_at: ctx.clock.now(),
     }).returningAll().executeTakeFirstOrThrow();
     await notifyMerchants(ctx, trx, date);
     await emitStatementEvents(ctx, trx, date, run.id);
@@ -164,55 +163,71 @@ export async function runSettlement(ctx: AppContext, date: string, options: RunO
   });
 }
 
-async function insertStatements(trx: Executor, date: string, now: Date): Promise<void> {
-  await sql`
-    insert into settlement_statements (id, merchant_id, date, sale_count, gross_fen, fees_fen, voids_fen, refunds_fen,
-      activity_fen, deposit_refund_fen, shortfall_carried_in_fen, created_at)
-    select 'stl_' || substr(md5('statement:' || m.merchant_id || ':' || ${date}), 1, 20), m.merchant_id, ${date}::date,
-      coalesce(t.sale_count, 0), coalesce(t.gross, 0), coalesce(t.fees, 0), coalesce(t.voids, 0), coalesce(t.refunds, 0),
-      coalesce(t.gross, 0) - coalesce(t.fees, 0) - coalesce(t.voids, 0) - coalesce(t.refunds, 0),
-      coalesce(r.refunded, 0), coalesce(sf.owed_fen, 0), ${now}
-    from (
-      select merchant_id from transactions where business_date = ${date}::date and status = 'approved' and not training
-      union
-      select merchant_id from deposits where refund_paid_date = ${date}::date and refunded_fen > 0
-    ) m
-    left join (
-      select x.merchant_id,
-        count(*) filter (where x.kind = 'sale') as sale_count,
-        coalesce(sum(x.amount_fen) filter (where x.kind = 'sale'), 0) as gross,
-        coalesce(sum(x.fee_fen) filter (where x.kind = 'sale'), 0)
-          - coalesce(sum(x.fee_fen) filter (where x.kind in ('void', 'refund')), 0) as fees,
-        coalesce(sum(x.amount_fen) filter (where x.kind = 'void'), 0) as voids,
-        coalesce(sum(x.amount_fen) filter (where x.kind = 'refund'), 0) as refunds
-      from transactions x
-      where x.business_date = ${date}::date and x.status = 'approved' and not x.training
-      group by x.merchant_id
-    ) t on t.merchant_id = m.merchant_id
-    left join (
-      select merchant_id, sum(refunded_fen) as refunded from deposits
-      where refund_paid_date = ${date}::date group by merchant_id
-    ) r on r.merchant_id = m.merchant_id
-    left join settlement_shortfalls sf on sf.merchant_id = m.merchant_id
-    on conflict (merchant_id, date) do nothing`.execute(trx);
+/**
+ * The lines after the activity (Appendix B and the header), as SQL over a statement's activity,
+ * shortfall carried in, deposit refund and deposit deduction: the one place these formulas live.
+ */
+function statementLines(activity: RawBuilder<unknown>, carriedIn: RawBuilder<unknown>, refund: RawBuilder<unknown>, deduction: RawBuilder<unknown>) {
+  const net = sql`greatest(${activity} - ${deduction}, 0)`;
+  const owed = sql`(${carriedIn} + greatest(-(${activity}), 0))`;
+  const shortfallDeduction = sql`least(${owed}, ${net} + ${refund})`;
+  return { net, shortfallDeduction, payout: sql`${net} + ${refund} - ${shortfallDeduction}`, shortfallCarried: sql`${owed} - ${shortfallDeduction}` };
 }
 
-async function applyDeductions(trx: Executor, date: string): Promise<void> {
+/**
+ * One statement per merchant with approved, non-training transactions of the day or a deposit
+ * refund paid that day, its lines complete as if no deposit were deducted (deductions then update
+ * the few statements they touch); returns how many transactions the statements cover. The day is
+ * aggregated by CREATE TABLE AS, which PostgreSQL may run in parallel (an INSERT … SELECT never is).
+ */
+async function insertStatements(trx: Executor, date: string, now: Date): Promise<number> {
   await sql`
-    update settlement_statements s set deposit_deduction_fen = c.total
+    create temporary table settlement_day_totals on commit drop as
+    select x.merchant_id, count(*) as n,
+      count(*) filter (where x.kind = 'sale') as sale_count,
+      coalesce(sum(x.amount_fen) filter (where x.kind = 'sale'), 0) as gross,
+      coalesce(sum(x.fee_fen) filter (where x.kind = 'sale'), 0)
+        - coalesce(sum(x.fee_fen) filter (where x.kind in ('void', 'refund')), 0) as fees,
+      coalesce(sum(x.amount_fen) filter (where x.kind = 'void'), 0) as voids,
+      coalesce(sum(x.amount_fen) filter (where x.kind = 'refund'), 0) as refunds
+    from transactions x
+    where x.business_date = ${date}::date and x.status = 'approved' and not x.training
+    group by x.merchant_id`.execute(trx);
+  const lines = statementLines(sql.ref('m.activity'), sql.ref('m.carried_in'), sql.ref('m.refunded'), sql.lit(0));
+  const result = await sql<{ transactions: string }>`
+    with r as (
+      select merchant_id, sum(refunded_fen) as refunded from deposits
+      where refund_paid_date = ${date}::date and refunded_fen > 0 group by merchant_id
+    ), inserted as (
+      insert into settlement_statements (id, merchant_id, date, sale_count, gross_fen, fees_fen, voids_fen, refunds_fen,
+        activity_fen, deposit_refund_fen, shortfall_carried_in_fen, net_fen, shortfall_deduction_fen, payout_fen,
+        shortfall_carried_fen, created_at)
+      select 'stl_' || substr(md5('statement:' || m.merchant_id || ':' || ${date}), 1, 20), m.merchant_id, ${date}::date,
+        m.sale_count, m.gross, m.fees, m.voids, m.refunds, m.activity, m.refunded, m.carried_in,
+        ${lines.net}, ${lines.shortfallDeduction}, ${lines.payout}, ${lines.shortfallCarried}, ${now}
+      from (
+        select coalesce(t.merchant_id, r.merchant_id) as merchant_id, coalesce(t.sale_count, 0) as sale_count,
+          coalesce(t.gross, 0) as gross, coalesce(t.fees, 0) as fees, coalesce(t.voids, 0) as voids, coalesce(t.refunds, 0) as refunds,
+          coalesce(t.gross, 0) - coalesce(t.fees, 0) - coalesce(t.voids, 0) - coalesce(t.refunds, 0) as activity,
+          coalesce(r.refunded, 0) as refunded, coalesce(sf.owed_fen, 0) as carried_in
+        from settlement_day_totals t full join r on r.merchant_id = t.merchant_id
+        left join settlement_shortfalls sf on sf.merchant_id = coalesce(t.merchant_id, r.merchant_id)
+      ) m
+      on conflict (merchant_id, date) do nothing
+    )
+    select coalesce(sum(n), 0)::text as transactions from settlement_day_totals`.execute(trx);
+  return Number(result.rows[0]!.transactions);
+}
+
+/** The statements deposits were collected from: the deduction and the lines after it. */
+async function applyDeductions(trx: Executor, date: string): Promise<void> {
+  const lines = statementLines(sql.ref('s.activity_fen'), sql.ref('s.shortfall_carried_in_fen'), sql.ref('s.deposit_refund_fen'), sql.ref('c.total'));
+  await sql`
+    update settlement_statements s set deposit_deduction_fen = c.total, net_fen = ${lines.net},
+      shortfall_deduction_fen = ${lines.shortfallDeduction}, payout_fen = ${lines.payout}, shortfall_carried_fen = ${lines.shortfallCarried}
     from (select merchant_id, sum(amount_fen)::bigint as total from deposit_collections
           where date = ${date}::date group by merchant_id) c
     where s.date = ${date}::date and s.merchant_id = c.merchant_id`.execute(trx);
-  // Two steps: a SET sees the row as it was, and each line builds on the one before.
-  await sql`
-    update settlement_statements set net_fen = greatest(activity_fen - deposit_deduction_fen, 0),
-      shortfall_deduction_fen = least(shortfall_carried_in_fen + greatest(-activity_fen, 0),
-        greatest(activity_fen - deposit_deduction_fen, 0) + deposit_refund_fen)
-    where date = ${date}::date`.execute(trx);
-  await sql`
-    update settlement_statements set payout_fen = net_fen + deposit_refund_fen - shortfall_deduction_fen,
-      shortfall_carried_fen = shortfall_carried_in_fen + greatest(-activity_fen, 0) - shortfall_deduction_fen
-    where date = ${date}::date`.execute(trx);
 }
 
 /** Records what each merchant of the day still owes from refund shortfalls, for its next statements. */

@@ -18,7 +18,7 @@ import { Method } from './transactions.routes.js';
 const dailyTotalsDaysMax = 93;
 const terminalManagers = ['merchant_owner', 'merchant_manager', ...anyOperator] as const;
 
-type ListedRow = Selectable<TransactionTable> & { terminal_sn: string };
+type ListedRow = Selectable<TransactionTable> & { terminal_sn: string; settled_date: string | null };
 
 export function transactionView(row: ListedRow) {
   return {

@@ -1,6 +1,7 @@
 // Read-side SQL of the transactions module: filtered, cursor-paginated lists and daily totals.
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/schema.js';
+import { settledDateSql } from '../settlement/settled-days.js';
 import type { TransactionMethod } from './transaction.table.js';
 
 export interface TransactionFilter {
@@ -17,7 +18,7 @@ export interface TransactionFilter {
 /** Newest first; the cursor is (occurred_at, id) of the last row. */
 export async function listTransactions(db: Executor, filter: TransactionFilter, after: [string, string] | undefined, limit: number) {
   let query = db.selectFrom('transactions as t').innerJoin('terminals as trm', 'trm.id', 't.terminal_id')
-    .selectAll('t').select('trm.sn as terminal_sn')
+    .selectAll('t').select(['trm.sn as terminal_sn', settledDateSql('t').as('settled_date')])
     .orderBy('t.occurred_at', 'desc').orderBy('t.id', 'desc').limit(limit);
   if (filter.merchantId !== null) query = query.where('t.merchant_id', '=', filter.merchantId);
   if (filter.from) query = query.where('t.business_date', '>=', filter.from);
@@ -37,7 +38,7 @@ export async function listTransactions(db: Executor, filter: TransactionFilter, 
 
 export async function findTransaction(db: Executor, id: string) {
   return db.selectFrom('transactions as t').innerJoin('terminals as trm', 'trm.id', 't.terminal_id')
-    .selectAll('t').select('trm.sn as terminal_sn').where('t.id', '=', id).executeTakeFirst();
+    .selectAll('t').select(['trm.sn as terminal_sn', settledDateSql('t').as('settled_date')]).where('t.id', '=', id).executeTakeFirst();
 }
 
 export interface DailyTotal {

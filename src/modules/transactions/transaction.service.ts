@@ -21,6 +21,7 @@ import { gateTransaction } from '../reactivation/reactivation.hooks.js';
 import { terminalStatusOf, type TerminalRow } from '../terminals/terminal.service.js';
 import { lookupBin } from './bin-table.js';
 import { assertNoCardData } from './card-data.js';
+import { isDaySettled } from '../settlement/settled-days.js';
 import { resolveOperator } from './terminal-operator.service.js';
 import type { TransactionMethod, TransactionTable } from './transaction.table.js';
 import { authorizer, channelOf } from './upstream.js';
@@ -175,7 +176,7 @@ export async function authorizeSale(ctx: AppContext, trx: Executor, terminal: Pi
     card_bin: isCardMethod(input.method) ? input.card?.bin ?? null : null,
     card_last4: isCardMethod(input.method) ? input.card?.last4 ?? null : null,
     operator_no: refused.operatorNo, training, refunded_fen: 0, voided_at: null,
-    occurred_at: now, business_date: shanghaiDate(now), settled_date: null, created_at: now,
+    occurred_at: now, business_date: shanghaiDate(now), created_at: now,
   };
   // A terminal with no merchant cannot own a row (merchant_id is required): its refusal is answered, not stored.
   if (merchantId === null) return { row: values, result: result(values) };
@@ -249,7 +250,7 @@ async function insertReversal(trx: Executor, sale: TransactionRow, input: {
     status: 'approved', decline_code: null, method: sale.method, amount_fen: input.amountFen, fee_fen: input.feeFen,
     net_fen: input.amountFen - input.feeFen, rate_ppm: sale.rate_ppm, cap_fen: sale.cap_fen, fee_rule_kind: sale.fee_rule_kind,
     fee_rule_id: sale.fee_rule_id, card_bin: sale.card_bin, card_last4: sale.card_last4, operator_no: input.operatorNo, training: sale.training,
-    refunded_fen: 0, voided_at: null, occurred_at: input.at, business_date: shanghaiDate(input.at), settled_date: null, created_at: input.at,
+    refunded_fen: 0, voided_at: null, occurred_at: input.at, business_date: shanghaiDate(input.at), created_at: input.at,
   }).returningAll().executeTakeFirstOrThrow();
 }
 
@@ -277,9 +278,11 @@ export async function voidSale(ctx: AppContext, trx: Executor, terminal: Pick<Te
   if (sale.status !== 'approved') throw new AppError('transaction_not_voidable', 'A declined transaction cannot be voided', { reason: 'declined' });
   if (sale.voided_at) throw new AppError('transaction_already_voided', `Transaction ${sale.id} is already voided`, { voidedAt: sale.voided_at.toISOString() });
   if (sale.refunded_fen > 0) throw new AppError('transaction_not_voidable', 'A transaction with refunds cannot be voided', { reason: 'refunded' });
-  if (sale.settled_date !== null || sale.business_date !== shanghaiDate(now)) {
+  // A sale of today is never settled (only past days are); one of an earlier day is refunded instead.
+  if (sale.business_date !== shanghaiDate(now)) {
+    const settled = await isDaySettled(trx, sale.business_date);
     throw new AppError('transaction_not_voidable', 'Only a sale of the same business day, before settlement, can be voided; refund it instead',
-      { reason: sale.settled_date !== null ? 'settled' : 'not_same_day', businessDate: sale.business_date });
+      { reason: settled ? 'settled' : 'not_same_day', businessDate: sale.business_date });
   }
   if (input.amountFen !== null && input.amountFen !== sale.amount_fen) {
     throw validationError([{ field: 'amount', rule: 'equal', message: `a void reverses the whole amount (${sale.amount_fen})` }]);
@@ -303,7 +306,7 @@ export async function refundSale(ctx: AppContext, trx: Executor, terminal: Pick<
   const operatorNo = await reversalOperator(trx, terminal.id, input, now);
   if (sale.status !== 'approved') throw new AppError('transaction_not_refundable', 'A declined transaction cannot be refunded', { reason: 'declined' });
   if (sale.voided_at) throw new AppError('transaction_already_voided', `Transaction ${sale.id} is voided`, { voidedAt: sale.voided_at.toISOString() });
-  if (sale.settled_date === null && sale.business_date >= shanghaiDate(now)) {
+  if (sale.business_date >= shanghaiDate(now)) { // today's sales are not settled yet
     throw new AppError('transaction_not_refundable', 'A sale of today that is not settled yet is voided, not refunded', { reason: 'void_instead' });
   }
   const remaining = sale.amount_fen - sale.refunded_fen;

@@ -25,7 +25,6 @@ export interface TransactionTable {
   voided_at: Date | null;
   occurred_at: Date;
   business_date: string;
-  settled_date: string | null;
   created_at: Date;
 }
 

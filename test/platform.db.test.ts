@@ -2,9 +2,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/platform/actor.js';
-import { verifyAudit } from '../src/platform/audit.js';
+import { auditLanes, verifyAudit } from '../src/platform/audit.js';
 import { createApiKey, ensureBootstrapKey } from '../src/platform/api-keys.js';
-import { createTestApp, type TestApp } from './harness.js';
+import { createTestApp, testDbKind, type TestApp } from './harness.js';
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -143,6 +143,39 @@ describe('audit chain', () => {
     expect(bad.ok).toBe(false);
     const tampered = await t.ctx.db.selectFrom('audit_log').select('seq').where('subject_id', '=', '2').executeTakeFirstOrThrow();
     expect(bad.firstBadSeq).toBe(tampered.seq);
+    await sql`alter table audit_log disable trigger audit_log_append_only`.execute(t.ctx.db);
+    await sql`update audit_log set details = '{"i": 2}' where subject_id = '2'`.execute(t.ctx.db);
+    await sql`alter table audit_log enable trigger audit_log_append_only`.execute(t.ctx.db);
+    expect((await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey)).ok).toBe(true);
+  });
+
+  it('chains concurrent transactions in lanes: each holds one lane, links stay intact, a broken link is found', async () => {
+    const before = (await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey)).rows;
+    // Eight transactions append at once (on PostgreSQL they overlap; PGlite runs them one by one),
+    // each twice: both rows of a transaction go into the lane it holds.
+    await Promise.all(Array.from({ length: 8 }, (_, i) => t.ctx.db.transaction().execute(async (trx) => {
+      await t.ctx.audit(trx, systemActor, { action: 'test.lane', subjectType: 'lane', subjectId: `${i}a` });
+      await new Promise((r) => setTimeout(r, 20));
+      await t.ctx.audit(trx, systemActor, { action: 'test.lane', subjectType: 'lane', subjectId: `${i}b` });
+    })));
+    const rows = await t.ctx.db.selectFrom('audit_log').select(['subject_id', 'lane', 'seq']).where('action', '=', 'test.lane').orderBy('seq').execute();
+    expect(rows).toHaveLength(16);
+    for (let i = 0; i < 8; i++) {
+      const [a, b] = [rows.find((r) => r.subject_id === `${i}a`)!, rows.find((r) => r.subject_id === `${i}b`)!];
+      expect(b.lane).toBe(a.lane);
+      expect(a.lane).toBeGreaterThanOrEqual(0);
+      expect(a.lane).toBeLessThan(auditLanes);
+    }
+    if (testDbKind() === 'postgres') expect(new Set(rows.map((r) => r.lane)).size).toBeGreaterThan(1);
+    expect(await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey)).toMatchObject({ ok: true, rows: before + 16 });
+    // Moving a row to another lane breaks that lane's links.
+    const moved = rows.at(-1)!;
+    await sql`alter table audit_log disable trigger audit_log_append_only`.execute(t.ctx.db);
+    await sql`update audit_log set lane = ${(moved.lane + 1) % auditLanes} where seq = ${moved.seq}`.execute(t.ctx.db);
+    const bad = await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey);
+    await sql`update audit_log set lane = ${moved.lane} where seq = ${moved.seq}`.execute(t.ctx.db);
+    await sql`alter table audit_log enable trigger audit_log_append_only`.execute(t.ctx.db);
+    expect(bad).toMatchObject({ ok: false, firstBadSeq: moved.seq, problem: 'link to the previous row is broken' });
   });
 
   it('refuses updates and deletes of audit rows', async () => {

@@ -5,6 +5,7 @@
 // concurrency: the bench-only one-INSERT route. Also latency growth at 1, 4, 16 and 64 terminals.
 import { randomBytes } from 'node:crypto';
 import { signedHeaders } from '../../src/platform/crypto/request-signature.js';
+import { cpuPerRequest, cpuSnapshot } from '../lib/cpu.js';
 import { activeFleet, type BenchTerminal } from '../lib/fleet.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { startBenchServer, type BenchServer } from '../lib/server.js';
@@ -71,14 +72,18 @@ export const txPath: Scenario = {
       // Warm-up (JIT, pool, plans), not measured.
       await sales(server, terminals, 8, 1);
       await insertLoad(server, 8, 1);
+      const cpu0 = cpuSnapshot(server.pid);
       const baseline = await insertLoad(server, main, duration);
+      const cpu1 = cpuSnapshot(server.pid);
       const tx = await sales(server, terminals, main, duration);
+      const cpu2 = cpuSnapshot(server.pid);
       const rows: BenchRow[] = [{
         scenario: 'tx-path', throughput: tx.throughput, p50Ms: tx.p50Ms, p99Ms: tx.p99Ms, peakRssMb: server.peakRssMb(),
         baseline: baseline.throughput, ratio: ratio(tx.throughput, baseline.throughput),
         notes: `${main} terminals/connections, ${duration}s; sales/s vs one-INSERT route req/s at the same concurrency ` +
           `(baseline p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms); ratio = tx ÷ insert (target ≥ 0.7); ${describe(tx)}; ` +
-          `setup of ${terminals.length} active terminals over the API took ${setupMs} ms; peak RSS is the server's VmHWM`,
+          `setup of ${terminals.length} active terminals over the API took ${setupMs} ms; peak RSS is the server's VmHWM; ` +
+          `sales: ${cpuPerRequest(cpu1, cpu2, tx.requests)}; one-INSERT route: ${cpuPerRequest(cpu0, cpu1, baseline.requests)}`,
       }];
       for (const c of levels) {
         const b = await insertLoad(server, c, stepDuration);

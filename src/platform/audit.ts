@@ -1,6 +1,11 @@
 // The audit log (SPEC §13): append-only, hash-chained with HMAC under the server key, written in
-// the same transaction as the change it records. Appends take an advisory lock so two concurrent
-// transactions never chain onto the same previous row.
+// the same transaction as the change it records. The chain runs in `auditLanes` lanes: each row
+// links to the previous row of its lane. A transaction appending takes one free lane's advisory
+// lock (held until it commits), so two transactions never chain onto the same previous row, and
+// concurrent audited writes do not all wait for one lock (with a single chain, every redemption
+// and KYC decision on the platform queued behind the one before it until that committed).
+// Verification walks all rows in order and checks each lane's links and every row's hash.
+import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Actor } from './actor.js';
 import { hmacSha256Hex } from './crypto/hash.js';
@@ -9,7 +14,30 @@ import { newId } from './ids.js';
 import { auditVerifyBatchRows } from './limits.js';
 
 const auditLockId = 7_141_002;
+/** Lanes of the chain: at most this many transactions append to the log at once without waiting. */
+export const auditLanes = 16;
 const genesisHash = '0'.repeat(64);
+/** The lane a transaction already holds, so its later appends stay in it. */
+const heldLanes = new WeakMap<object, number>();
+
+/** A lane whose lock this transaction holds: the one it has, else a free one from a random start, else it waits for one. */
+async function acquireLane(trx: Executor): Promise<number> {
+  const held = heldLanes.get(trx);
+  if (held !== undefined) return held;
+  const start = randomInt(auditLanes);
+  let lane: number | null = null;
+  for (let i = 0; i < auditLanes && lane === null; i++) {
+    const candidate = (start + i) % auditLanes;
+    const tried = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${auditLockId}, ${candidate}) as locked`.execute(trx);
+    if (tried.rows[0]!.locked) lane = candidate;
+  }
+  if (lane === null) {
+    await sql`select pg_advisory_xact_lock(${auditLockId}, ${start})`.execute(trx);
+    lane = start;
+  }
+  heldLanes.set(trx, lane);
+  return lane;
+}
 
 export interface AuditInput {
   action: string;
@@ -42,8 +70,8 @@ export function auditHash(key: Buffer, prevHash: string, fields: ChainedFields):
 }
 
 export async function appendAudit(trx: Executor, key: Buffer, at: Date, actor: Actor, input: AuditInput): Promise<string> {
-  await sql`select pg_advisory_xact_lock(${auditLockId})`.execute(trx);
-  const last = await trx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const lane = await acquireLane(trx);
+  const last = await trx.selectFrom('audit_log').select('hash').where('lane', '=', lane).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const prevHash = last?.hash ?? genesisHash;
   const fields: ChainedFields = {
     id: newId('aud'), at: at.toISOString(), actorKind: actor.kind, actorId: actor.id, actorRole: actor.role,
@@ -55,16 +83,16 @@ export async function appendAudit(trx: Executor, key: Buffer, at: Date, actor: A
     id: fields.id, at, actor_kind: fields.actorKind, actor_id: fields.actorId, actor_role: fields.actorRole,
     action: fields.action, subject_type: fields.subjectType, subject_id: fields.subjectId,
     merchant_id: fields.merchantId, request_id: fields.requestId, details: JSON.stringify(fields.details),
-    prev_hash: prevHash, hash,
+    lane, prev_hash: prevHash, hash,
   }).execute();
   return fields.id;
 }
 
 export interface AuditVerification { ok: boolean; rows: number; firstBadSeq: number | null; problem: string | null }
 
-/** Re-computes the whole chain; reports the first row whose hash or link does not match. */
+/** Re-computes the whole chain, lane by lane in one pass; reports the first row whose hash or link does not match. */
 export async function verifyAudit(db: Executor, key: Buffer, onProgress: (rows: number) => void = () => {}): Promise<AuditVerification> {
-  let prevHash = genesisHash;
+  const laneHeads = new Map<number, string>();
   let afterSeq = 0;
   let rows = 0;
   for (;;) {
@@ -72,6 +100,7 @@ export async function verifyAudit(db: Executor, key: Buffer, onProgress: (rows: 
       .orderBy('seq').limit(auditVerifyBatchRows).execute();
     if (batch.length === 0) return { ok: true, rows, firstBadSeq: null, problem: null };
     for (const row of batch) {
+      const prevHash = laneHeads.get(row.lane) ?? genesisHash;
       if (row.prev_hash !== prevHash) {
         return { ok: false, rows, firstBadSeq: row.seq, problem: 'link to the previous row is broken' };
       }
@@ -81,7 +110,7 @@ export async function verifyAudit(db: Executor, key: Buffer, onProgress: (rows: 
         merchantId: row.merchant_id, requestId: row.request_id, details: row.details,
       });
       if (expected !== row.hash) return { ok: false, rows, firstBadSeq: row.seq, problem: 'row content does not match its hash' };
-      prevHash = row.hash;
+      laneHeads.set(row.lane, row.hash);
       afterSeq = row.seq;
       rows++;
     }

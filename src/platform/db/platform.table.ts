@@ -27,6 +27,8 @@ export interface AuditLogTable {
   merchant_id: string | null;
   request_id: string | null;
   details: JSONColumnType<Record<string, unknown>, string, string>;
+  /** The chain lane the row links into (see audit.ts). */
+  lane: number;
   prev_hash: string;
   hash: string;
 }

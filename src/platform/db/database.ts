@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { coalescingPool } from './coalescing-pool.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database, Db } from './schema.js';
 
@@ -44,7 +45,8 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     pool.on('error', () => { /* idle client errors are reported by the next query */ });
     const client = await pool.connect(); // fail fast when the server cannot be reached
     client.release();
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Statements queued on a transaction's connection go together (coalescing-pool.ts).
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: coalescingPool(pool) as unknown as pg.Pool }) });
     return { db, kind: 'postgres', pglite: undefined, close: () => db.destroy() };
   }
   let pglite: PGlite;

@@ -1,0 +1,89 @@
+// Proves that statements written with inlined literals mean what the parameterized statements mean
+// (random values of every kind the driver converts), and, on PostgreSQL, that concurrent statements
+// in one transaction travel together and each caller gets its own result or the message's error.
+import fc from 'fast-check';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coalescingPool, concurrentViews } from '../src/platform/db/coalescing-pool.js';
+import { inlineParameters } from '../src/platform/db/inline-parameters.js';
+import type { Database } from '../src/platform/db/schema.js';
+import { createTestContext, testDbKind, type TestContext } from './harness.js';
+
+let t: TestContext;
+beforeAll(async () => { t = await createTestContext(); });
+afterAll(async () => { await t.close(); });
+
+/** The value PostgreSQL makes of `value` as a parameter and as an inlined literal, cast to `type`. */
+async function both(value: unknown, type: string): Promise<[unknown, unknown]> {
+  const text = `select $1::${type} as v`;
+  const bound = await t.ctx.db.executeQuery<{ v: unknown }>(CompiledQuery.raw(text, [value]));
+  const inlined = await sql.raw<{ v: unknown }>(inlineParameters(text, [value])).execute(t.ctx.db);
+  return [bound.rows[0]!.v, inlined.rows[0]!.v];
+}
+
+describe('inlined parameters', () => {
+  it('give the same values as bound parameters', async () => {
+    const noNul = (s: string) => !s.includes('\u0000');
+    const cases = fc.oneof(
+      fc.record({ type: fc.constant('text'), value: fc.string({ unit: 'binary' }).filter(noNul) }),
+      fc.record({ type: fc.constant('bigint'), value: fc.maxSafeInteger() }),
+      fc.record({ type: fc.constant('boolean'), value: fc.boolean() }),
+      fc.record({ type: fc.constant('timestamptz'), value: fc.date({ min: new Date('1970-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }) }),
+      fc.record({ type: fc.constant('jsonb'), value: fc.dictionary(fc.string().filter(noNul), fc.oneof(fc.integer(), fc.string().filter(noNul), fc.boolean())) }),
+      fc.record({ type: fc.constant('text[]'), value: fc.array(fc.string().filter(noNul), { maxLength: 5 }) }),
+      fc.record({ type: fc.constant('bytea'), value: fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)) }),
+      fc.record({ type: fc.constant('text'), value: fc.constant(null) }),
+    );
+    await fc.assert(fc.asyncProperty(cases, async ({ type, value }) => {
+      const [bound, inlined] = await both(value, type);
+      expect(inlined).toEqual(bound);
+    }), { numRuns: 150 });
+  });
+});
+
+describe.runIf(testDbKind() === 'postgres')('coalesced statements', () => {
+  let db: Kysely<Database>;
+  let messages = 0;
+  beforeAll(() => {
+    // Counts the messages the pool's clients send (a query call on the driver's client is one message).
+    const pool = new pg.Pool({ connectionString: t.database.url, max: 1 });
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: unknown }).query = (...args: unknown[]) => { messages++; return query(...args); };
+    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: coalescingPool(pool) as unknown as pg.Pool }) });
+  });
+  afterAll(async () => { await db.destroy(); });
+
+  it('sends concurrent statements of a transaction as one message, each caller getting its own rows', async () => {
+    messages = 0;
+    const rows = await db.transaction().execute(async (trx) => Promise.all((await concurrentViews(trx, 20)).map((view, i) =>
+      sql<{ n: number; s: string }>`select ${i}::int as n, ${`it's ${i}`}::text as s`.execute(view).then((r) => r.rows[0]))));
+    expect(rows).toEqual(Array.from({ length: 20 }, (_, i) => ({ n: i, s: `it's ${i}` })));
+    expect(messages).toBe(3); // begin, the 20 statements, commit
+  });
+
+  it('rejects every statement of a message when one fails, and the transaction rolls back', async () => {
+    await sql`create table if not exists coalesce_probe (id int primary key)`.execute(db);
+    const outcome = await db.transaction().execute(async (trx) => {
+      const views = await concurrentViews(trx, 3);
+      const settled = await Promise.allSettled([1, 1, 2].map((id, i) => sql`insert into coalesce_probe (id) values (${id})`.execute(views[i]!)));
+      return settled.map((s) => s.status);
+    }).catch((error: Error) => error.message);
+    expect(outcome).toEqual(['rejected', 'rejected', 'rejected']);
+    const left = await sql<{ n: string }>`select count(*)::text as n from coalesce_probe`.execute(db);
+    expect(left.rows[0]!.n).toBe('0'); // commit of an aborted transaction is a rollback
+  });
+
+  it('runs sequential statements one by one, with bound parameters', async () => {
+    messages = 0;
+    const value = await db.transaction().execute(async (trx) => {
+      const a = await sql<{ v: number }>`select ${40}::int as v`.execute(trx);
+      const b = await sql<{ v: number }>`select ${a.rows[0]!.v + 2}::int as v`.execute(trx);
+      return b.rows[0]!.v;
+    });
+    expect(value).toBe(42);
+    expect(messages).toBe(4);
+  });
+});

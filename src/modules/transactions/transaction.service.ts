@@ -139,11 +139,14 @@ async function lockTerminalById(trx: Executor, terminalId: string): Promise<Term
  * Authorizes one sale on a terminal inside `trx`: gate, merchant, operator and BIN checks, the
  * upstream channel, pricing, the row, the ledger entry and the terminal's last transaction time.
  */
-export async function authorizeSale(ctx: AppContext, trx: Executor, terminal: Pick<TerminalRow, 'id'>, input: SaleInput): Promise<{ row: TransactionRow; result: TransactionResult }> {
+export async function authorizeSale(ctx: AppContext, trx: Executor, terminal: Pick<TerminalRow, 'id'>, input: SaleInput,
+  options: { transactionId?: string } = {}): Promise<{ row: TransactionRow; result: TransactionResult }> {
   assertSaleInput(ctx, input);
   const locked = await lockTerminalById(trx, terminal.id);
   const now = ctx.clock.now();
-  const id = newId('txn');
+  // A caller that may run the sale again (a group-commit batch that rolled back) passes the id, so
+  // the network is asked about the same transaction both times.
+  const id = options.transactionId ?? newId('txn');
   const training = locked.training_mode;
   const refused = await refusal(ctx, trx, locked, input, now);
   let declineCode = refused.declineCode;

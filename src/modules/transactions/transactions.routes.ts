@@ -6,14 +6,16 @@
 // password and training mode.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.js';
+import { GroupCommitter } from '../../platform/db/group-commit.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { requestHash, runIdempotent, storedResponse, type StoredResponse } from '../../platform/http/idempotency.js';
 import { AnyObject, Fen, Strict, Type } from '../../platform/http/schema.js';
+import { newId } from '../../platform/ids.js';
 import type { JihuoApp } from '../../platform/module.js';
 import { authenticatedTerminal, type AuthenticatedTerminal } from '../../terminal-api/terminal-auth.js';
 import { assertNoCardData } from './card-data.js';
 import { endOperatorSession, signInOperator, verifySupervisorPassword } from './terminal-operator.service.js';
-import { assertSaleInput, authorizeSale, refundSale, transactionMethods, voidSale, type TransactionResult } from './transaction.service.js';
+import { assertSaleInput, authorizeSale, refundSale, transactionMethods, voidSale, type SaleInput, type TransactionResult } from './transaction.service.js';
 
 export const Method = Type.Union(transactionMethods.map((m) => Type.Literal(m)));
 const IdempotencyKey = Type.String({ pattern: '^[A-Za-z0-9_\\-:.]{1,128}$', description: 'Unique per terminal; a retry returns the first result' });
@@ -70,7 +72,26 @@ async function idempotent(ctx: AppContext, terminal: AuthenticatedTerminal, key:
   }));
 }
 
+/**
+ * Sales from many terminals commit together (group commit, see platform/db/group-commit.ts): at
+ * most `saleBatchMax` sales in one transaction, `saleBatchesConcurrent` transactions at once.
+ */
+export const saleBatchMax = 64;
+export const saleBatchesConcurrent = 2;
+
+interface QueuedSale { terminal: AuthenticatedTerminal; key: string; hash: string; input: SaleInput; transactionId: string }
+
+/** A sale with its idempotency record, inside `trx` (alone or as a member of a batch). */
+function saleCommitter(ctx: AppContext): GroupCommitter<QueuedSale, { response: StoredResponse; replayed: boolean }> {
+  return new GroupCommitter(ctx.db, { maxBatch: saleBatchMax, maxConcurrent: saleBatchesConcurrent },
+    (trx, sale) => runIdempotent(trx, terminalScope(sale.terminal), sale.key, sale.hash, async () => {
+      const { result } = await authorizeSale(ctx, trx, sale.terminal, sale.input, { transactionId: sale.transactionId });
+      return { statusCode: 201, body: JSON.stringify(result) };
+    }));
+}
+
 export function registerTerminalTransactionRoutes(app: JihuoApp, ctx: AppContext): void {
+  const sales = saleCommitter(ctx);
   app.post('/terminal/v1/transactions', {
     schema: {
       tags: ['terminal'], summary: 'A sale: approved or declined (201 either way; 4xx only for malformed requests)',
@@ -83,8 +104,9 @@ export function registerTerminalTransactionRoutes(app: JihuoApp, ctx: AppContext
     const body = request.body;
     const input = { method: body.method, amountFen: body.amount, operatorNo: body.operatorNo ?? null, card: body.card ?? null, location: body.location ?? null };
     assertSaleInput(ctx, input);
-    const { response, replayed } = await idempotent(ctx, terminal, body.idempotencyKey, { op: 'sale', body },
-      async (trx) => (await authorizeSale(ctx, trx, terminal, input)).result);
+    const { response, replayed } = await sales.submit(terminal.id, {
+      terminal, key: body.idempotencyKey, hash: requestHash({ op: 'sale', body }), input, transactionId: newId('txn'),
+    });
     return sendStored(reply, response, replayed);
   });
 

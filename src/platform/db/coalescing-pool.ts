@@ -52,14 +52,16 @@ class CoalescingClient {
         },
         reject,
       });
-      this.#schedule();
+      // An idle connection sends at once (sequential code never waits); statements that arrive
+      // while one is in flight go together when it returns.
+      if (!this.#busy && !this.#scheduled) void this.#flush();
     });
   }
 
   #schedule(): void {
     if (this.#busy || this.#scheduled || this.#queue.length === 0) return;
     this.#scheduled = true;
-    // After the callers resumed by the last answer have queued their next statements.
+    // After the callers resumed by the last answer have queued their next statements too.
     setImmediate(() => { this.#scheduled = false; void this.#flush(); });
   }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/platform/actor.js';
 import { auditLanes, verifyAudit } from '../src/platform/audit.js';
 import { createApiKey, ensureBootstrapKey } from '../src/platform/api-keys.js';
+import { concurrentViews } from '../src/platform/db/coalescing-pool.js';
 import { createTestApp, testDbKind, type TestApp } from './harness.js';
 
 let t: TestApp;
@@ -176,6 +177,17 @@ describe('audit chain', () => {
     await sql`update audit_log set lane = ${moved.lane} where seq = ${moved.seq}`.execute(t.ctx.db);
     await sql`alter table audit_log enable trigger audit_log_append_only`.execute(t.ctx.db);
     expect(bad).toMatchObject({ ok: false, firstBadSeq: moved.seq, problem: 'link to the previous row is broken' });
+  });
+
+  it('keeps the appends of concurrent views of one transaction in its one lane, in order', async () => {
+    await t.ctx.db.transaction().execute(async (trx) => {
+      const views = await concurrentViews(trx, 8);
+      await Promise.all(views.map((view, i) => t.ctx.audit(view, systemActor, { action: 'test.view', subjectType: 'view', subjectId: String(i) })));
+    });
+    const rows = await t.ctx.db.selectFrom('audit_log').select(['lane']).where('action', '=', 'test.view').execute();
+    expect(rows).toHaveLength(8);
+    expect(new Set(rows.map((r) => r.lane)).size).toBe(1);
+    expect((await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey)).ok).toBe(true);
   });
 
   it('refuses updates and deletes of audit rows', async () => {

@@ -9,6 +9,7 @@ import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Actor } from './actor.js';
 import { hmacSha256Hex } from './crypto/hash.js';
+import { transactionOf } from './db/coalescing-pool.js';
 import type { Executor } from './db/schema.js';
 import { newId } from './ids.js';
 import { auditVerifyBatchRows } from './limits.js';
@@ -17,12 +18,17 @@ const auditLockId = 7_141_002;
 /** Lanes of the chain: at most this many transactions append to the log at once without waiting. */
 export const auditLanes = 16;
 const genesisHash = '0'.repeat(64);
-/** The lane a transaction already holds, so its later appends stay in it. */
+/** The lane a transaction already holds, so its later appends stay in it (keyed by transactionOf). */
 const heldLanes = new WeakMap<object, number>();
+/**
+ * The last append of each transaction: appends of one transaction run one after another, so
+ * concurrent views of it (a group-commit batch) never read the same lane head and fork the chain.
+ */
+const lastAppends = new WeakMap<object, Promise<unknown>>();
 
 /** A lane whose lock this transaction holds: the one it has, else a free one from a random start, else it waits for one. */
 async function acquireLane(trx: Executor): Promise<number> {
-  const held = heldLanes.get(trx);
+  const held = heldLanes.get(transactionOf(trx));
   if (held !== undefined) return held;
   const start = randomInt(auditLanes);
   let lane: number | null = null;
@@ -35,7 +41,7 @@ async function acquireLane(trx: Executor): Promise<number> {
     await sql`select pg_advisory_xact_lock(${auditLockId}, ${start})`.execute(trx);
     lane = start;
   }
-  heldLanes.set(trx, lane);
+  heldLanes.set(transactionOf(trx), lane);
   return lane;
 }
 
@@ -69,7 +75,15 @@ export function auditHash(key: Buffer, prevHash: string, fields: ChainedFields):
   return hmacSha256Hex(key, `${prevHash}\n${canonicalJson(fields)}`);
 }
 
-export async function appendAudit(trx: Executor, key: Buffer, at: Date, actor: Actor, input: AuditInput): Promise<string> {
+export function appendAudit(trx: Executor, key: Buffer, at: Date, actor: Actor, input: AuditInput): Promise<string> {
+  const root = transactionOf(trx);
+  const append = (lastAppends.get(root) ?? Promise.resolve()).catch(() => undefined)
+    .then(() => appendInLane(trx, key, at, actor, input));
+  lastAppends.set(root, append);
+  return append;
+}
+
+async function appendInLane(trx: Executor, key: Buffer, at: Date, actor: Actor, input: AuditInput): Promise<string> {
   const lane = await acquireLane(trx);
   const last = await trx.selectFrom('audit_log').select('hash').where('lane', '=', lane).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const prevHash = last?.hash ?? genesisHash;

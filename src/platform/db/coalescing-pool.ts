@@ -117,8 +117,24 @@ export function coalescingPool(pool: pg.Pool): { connect(): Promise<CoalescingCl
 export async function concurrentViews(trx: Transaction<Database>, count: number): Promise<Transaction<Database>[]> {
   const executor = trx.getExecutor();
   const connection = await executor.provideConnection(async (c) => c);
-  return Array.from({ length: count }, () => new Transaction<Database>({
-    config: {} as never, driver: new DummyDriver(), dialect: {} as never,
-    executor: executor.withConnectionProvider(new SingleConnectionProvider(connection)),
-  }));
+  const root = transactionOf(trx);
+  return Array.from({ length: count }, () => {
+    const view = new Transaction<Database>({
+      config: {} as never, driver: new DummyDriver(), dialect: {} as never,
+      executor: executor.withConnectionProvider(new SingleConnectionProvider(connection)),
+    });
+    viewRoots.set(view, root);
+    return view;
+  });
+}
+
+const viewRoots = new WeakMap<object, object>();
+
+/**
+ * The transaction an executor belongs to: for a view, the transaction it views; else the executor
+ * itself. Per-transaction state (the audit lane a transaction holds) is kept on this, so the views
+ * of one transaction share it.
+ */
+export function transactionOf(executor: object): object {
+  return viewRoots.get(executor) ?? executor;
 }

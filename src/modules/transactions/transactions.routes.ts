@@ -64,12 +64,15 @@ function sendStored(reply: FastifyReply, response: StoredResponse, replayed: boo
   return reply.send(response.body);
 }
 
+/** A money request of the terminal inside `trx`, answered 201 and recorded under its idempotency key. */
+function idempotentIn(trx: Executor, terminal: AuthenticatedTerminal, key: string, hash: string,
+  effect: (trx: Executor) => Promise<TransactionResult>): Promise<{ response: StoredResponse; replayed: boolean }> {
+  return runIdempotent(trx, terminalScope(terminal), key, hash, async () => ({ statusCode: 201, body: JSON.stringify(await effect(trx)) }));
+}
+
 async function idempotent(ctx: AppContext, terminal: AuthenticatedTerminal, key: string, hashed: unknown,
   effect: (trx: Executor) => Promise<TransactionResult>): Promise<{ response: StoredResponse; replayed: boolean }> {
-  return ctx.db.transaction().execute((trx) => runIdempotent(trx, terminalScope(terminal), key, requestHash(hashed), async () => {
-    const result = await effect(trx);
-    return { statusCode: 201, body: JSON.stringify(result) };
-  }));
+  return ctx.db.transaction().execute((trx) => idempotentIn(trx, terminal, key, requestHash(hashed), effect));
 }
 
 /**
@@ -84,10 +87,8 @@ interface QueuedSale { terminal: AuthenticatedTerminal; key: string; hash: strin
 /** A sale with its idempotency record, inside `trx` (alone or as a member of a batch). */
 function saleCommitter(ctx: AppContext): GroupCommitter<QueuedSale, { response: StoredResponse; replayed: boolean }> {
   return new GroupCommitter(ctx.db, { maxBatch: saleBatchMax, maxConcurrent: saleBatchesConcurrent },
-    (trx, sale) => runIdempotent(trx, terminalScope(sale.terminal), sale.key, sale.hash, async () => {
-      const { result } = await authorizeSale(ctx, trx, sale.terminal, sale.input, { transactionId: sale.transactionId });
-      return { statusCode: 201, body: JSON.stringify(result) };
-    }));
+    (trx, sale) => idempotentIn(trx, sale.terminal, sale.key, sale.hash,
+      async (t) => (await authorizeSale(ctx, t, sale.terminal, sale.input, { transactionId: sale.transactionId })).result));
 }
 
 export function registerTerminalTransactionRoutes(app: JihuoApp, ctx: AppContext): void {

@@ -32,8 +32,7 @@ function run(command: string, args: string[]): void {
   }
 }
 
-/** `extraOptions`: more `-c name=value` server settings (e.g. the bench's pg_stat_statements). */
-export async function startCluster(extraOptions = ''): Promise<Cluster> {
+export async function startCluster(): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'jihuo-pg-'));
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -44,7 +43,7 @@ export async function startCluster(extraOptions = ''): Promise<Cluster> {
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off ` +
-    `-c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB ${extraOptions}`;
+    '-c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB';
   run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   return {
     port, dir,

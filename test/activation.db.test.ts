@@ -8,7 +8,10 @@ import { createApiKey } from '../src/platform/api-keys.js';
 import { unwrapTerminalKey } from '../src/platform/crypto/terminal-keys.js';
 import { signedHeaders } from '../src/platform/crypto/request-signature.js';
 import { dammValid } from '../src/modules/activation/activation-code.js';
+import { redeemActivationCode, redemptionBatchStats } from '../src/modules/activation/activation.service.js';
 import { queueTerminalMessage } from '../src/modules/activation/terminal-messages.js';
+import { verifyAudit } from '../src/platform/audit.js';
+import { AppError } from '../src/platform/http/errors.js';
 import { insertDeviceModel, insertMerchant, insertTerminal, type InsertedTerminal } from './fixtures.js';
 import { createTestApp, type TestApp } from './harness.js';
 import { terminalRequest } from './terminal-client.js';
@@ -66,6 +69,16 @@ function wrongCode(code: string, n = 0): string {
   for (let i = 1; ; i++) {
     const body = String((Number(code.slice(0, 11)) + i * 7919 + n * 104729) % 1e11).padStart(11, '0');
     for (let d = 0; d < 10; d++) if (dammValid(body + d) && body + d !== code) return body + d;
+  }
+}
+
+/** A service call's result as the route would answer it: status and body. */
+async function asAnswer(call: () => Promise<object>): Promise<{ status: number; body: any }> {
+  try {
+    return { status: 200, body: await call() };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return { status: error.status, body: { error: { code: error.code, details: error.details } } };
   }
 }
 
@@ -319,6 +332,31 @@ describe('redeeming activation codes', () => {
     const codeB = (await issue(b.sn)).body.code as string;
     const res = await activate(a, codeB);
     expect(res.body.error).toMatchObject({ code: 'activation_code_invalid', details: { attemptsRemaining: 4 } });
+  });
+
+  it('redeems concurrently from many terminals in shared transactions; a wrong code in a batch is still counted', async () => {
+    const terminals = await Promise.all(Array.from({ length: 12 }, () => deliveredTerminal()));
+    const codes: string[] = [];
+    for (const terminal of terminals) codes.push((await issue(terminal.sn)).body.code as string);
+    const before = { ...redemptionBatchStats(t.ctx) };
+    // Terminals 10 and 11 type a wrong (well-formed) code; the others their own. Called in-process
+    // (as the route does after authentication), so all twelve arrive while the first runs.
+    const answers = await Promise.all(terminals.map((terminal, i) => asAnswer(() =>
+      redeemActivationCode(t.ctx, { sn: terminal.sn, activationCode: i >= 10 ? wrongCode(codes[i]!) : codes[i]! }))));
+    const after = redemptionBatchStats(t.ctx);
+    expect(after.batched - before.batched).toBe(12);
+    expect(after.batches - before.batches).toBeLessThan(12); // at least two redemptions shared a transaction
+    expect(after.retriedAlone).toBe(before.retriedAlone);
+    expect(answers.slice(0, 10).map((r) => [r.status, r.body.status])).toEqual(Array(10).fill([200, 'self_test']));
+    expect(new Set(answers.slice(0, 10).map((r) => r.body.tid)).size).toBe(10);
+    expect(answers.slice(10).map((r) => [r.status, r.body.error.code, r.body.error.details.attemptsRemaining]))
+      .toEqual([[400, 'activation_code_invalid', 4], [400, 'activation_code_invalid', 4]]);
+    for (const [i, terminal] of terminals.entries()) {
+      const attempts = await t.ctx.db.selectFrom('activation_attempts').select('failure').where('terminal_id', '=', terminal.id).execute();
+      expect(attempts.map((a) => a.failure)).toEqual(i >= 10 ? ['wrong_code'] : []);
+      expect(await statusOf(terminal.sn)).toBe(i >= 10 ? 'activating' : 'self_test');
+    }
+    expect((await verifyAudit(t.ctx.db, t.ctx.config.secrets.hmacKey)).ok).toBe(true);
   });
 
   it('rejects unsigned, badly signed, replayed and stale requests and unknown SNs with 401', async () => {

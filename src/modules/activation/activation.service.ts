@@ -7,6 +7,7 @@ import type { Actor } from '../../platform/actor.js';
 import { addHours, addMinutes } from '../../platform/clock.js';
 import type { AppContext } from '../../platform/context.js';
 import { newTerminalKey, wrapTerminalKey, type WrappedKey } from '../../platform/crypto/terminal-keys.js';
+import { GroupCommitter } from '../../platform/db/group-commit.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
@@ -282,42 +283,75 @@ export async function bindTerminal(ctx: AppContext, trx: Executor, input: {
 }
 
 type RedeemOutcome = { ok: Activated } | { error: AppError };
+interface Redemption { sn: string; codeHash: string; requestId: string | null }
 
-/** `POST /terminal/v1/activate`: the whole redemption, one transaction; failures are committed, then answered. */
+/**
+ * Redemptions from different terminals commit together (group commit, platform/db/group-commit.ts),
+ * like sales: at most `redemptionBatchMax` in one transaction, `redemptionBatchesConcurrent` at once,
+ * a terminal never in two. One committer per platform context, so every caller (the HTTP route, a
+ * gateway for traditional terminals) shares it.
+ */
+export const redemptionBatchMax = 64;
+export const redemptionBatchesConcurrent = 2;
+const redemptionCommitters = new WeakMap<AppContext, GroupCommitter<Redemption, RedeemOutcome>>();
+
+function redemptionCommitter(ctx: AppContext): GroupCommitter<Redemption, RedeemOutcome> {
+  let committer = redemptionCommitters.get(ctx);
+  if (!committer) {
+    committer = new GroupCommitter(ctx.db, { maxBatch: redemptionBatchMax, maxConcurrent: redemptionBatchesConcurrent },
+      (trx, redemption) => redeemIn(ctx, trx, redemption));
+    redemptionCommitters.set(ctx, committer);
+  }
+  return committer;
+}
+
+/** Group-commit counters of the context's redemptions (batches, requests batched, retried alone), for tests and metrics. */
+export function redemptionBatchStats(ctx: AppContext): Readonly<{ batches: number; batched: number; retriedAlone: number }> {
+  return redemptionCommitter(ctx).stats;
+}
+
+/**
+ * `POST /terminal/v1/activate`: the whole redemption, one transaction (shared with concurrent
+ * redemptions of other terminals); failures are committed, then answered.
+ */
 export async function redeemActivationCode(ctx: AppContext, input: { sn: string; activationCode: string; requestId?: string }): Promise<Activated> {
   const code = normalizeActivationCode(input.activationCode);
   if (checkActivationCode(code) === 'malformed') {
     throw activationError('activation_code_malformed', 'The activation code is not 12 digits with a valid check digit; check for a typo');
   }
-  const codeHash = ctx.hash('activation_code', code);
-  const outcome = await ctx.db.transaction().execute(async (trx): Promise<RedeemOutcome> => {
-    const terminal = await lockTerminal(trx, input.sn);
-    const now = ctx.clock.now();
-    const lockedUntil = await activationLockedUntil(trx, terminal.id, now);
-    if (lockedUntil) return { error: lockedError(lockedUntil, now) };
-    const row = await trx.selectFrom('activation_codes').selectAll().where('code_hash', '=', codeHash).forUpdate().executeTakeFirst();
-    if (!row || row.terminal_id !== terminal.id || row.merchant_id !== terminal.merchant_id) {
-      return { error: await recordFailure(ctx, trx, terminal, 'wrong_code', now) };
-    }
-    if (row.status !== 'active') return { error: await recordFailure(ctx, trx, terminal, 'code_not_usable', now) };
-    if (row.expires_at <= now) {
-      return { error: activationError('activation_code_expired', 'The activation code has expired; ask for a new one', { expiredAt: row.expires_at.toISOString() }) };
-    }
-    const merchant = await getMerchantSummary(trx, row.merchant_id);
-    if (merchant.status !== 'approved' || !(await activationAllowed(trx, terminal))) {
-      return { error: new AppError('activation_not_allowed', 'This terminal cannot be activated now', { currentStatus: terminal.status, merchantStatus: merchant.status }) };
-    }
-    const actor = terminalActor(terminal);
-    const bound = await bindTerminal(ctx, trx, { terminal, actor, reason: 'activation_code', now, deliverKey: 'now' });
-    await trx.updateTable('activation_codes').set({ status: 'used', used_at: now }).where('id', '=', row.id).execute();
-    await ctx.audit(trx, actor, {
-      action: 'terminal.activated', subjectType: 'terminal', subjectId: terminal.sn, merchantId: merchant.id,
-      requestId: input.requestId ?? null, details: { method: 'activation_code', codeId: row.id, channel: row.channel, keyVersion: bound.terminal.key_version },
-    });
-    await emitEvent(ctx, trx, { type: 'activation.code_redeemed', merchantId: merchant.id,
-      data: { terminalId: terminal.id, sn: terminal.sn, codeId: row.id, tid: bound.tid, status: bound.terminal.status } });
-    return { ok: { status: 'self_test', tid: bound.tid, mid: merchant.mid, merchantName: merchant.legalName, terminalKey: bound.wrapped } };
+  const outcome = await redemptionCommitter(ctx).submit(input.sn, {
+    sn: input.sn, codeHash: ctx.hash('activation_code', code), requestId: input.requestId ?? null,
   });
   if ('error' in outcome) throw outcome.error;
   return outcome.ok;
+}
+
+/** One redemption inside `trx`: a wrong, used or expired code is recorded and returned as the error to answer. */
+async function redeemIn(ctx: AppContext, trx: Executor, input: Redemption): Promise<RedeemOutcome> {
+  const terminal = await lockTerminal(trx, input.sn);
+  const now = ctx.clock.now();
+  const lockedUntil = await activationLockedUntil(trx, terminal.id, now);
+  if (lockedUntil) return { error: lockedError(lockedUntil, now) };
+  const row = await trx.selectFrom('activation_codes').selectAll().where('code_hash', '=', input.codeHash).forUpdate().executeTakeFirst();
+  if (!row || row.terminal_id !== terminal.id || row.merchant_id !== terminal.merchant_id) {
+    return { error: await recordFailure(ctx, trx, terminal, 'wrong_code', now) };
+  }
+  if (row.status !== 'active') return { error: await recordFailure(ctx, trx, terminal, 'code_not_usable', now) };
+  if (row.expires_at <= now) {
+    return { error: activationError('activation_code_expired', 'The activation code has expired; ask for a new one', { expiredAt: row.expires_at.toISOString() }) };
+  }
+  const merchant = await getMerchantSummary(trx, row.merchant_id);
+  if (merchant.status !== 'approved' || !(await activationAllowed(trx, terminal))) {
+    return { error: new AppError('activation_not_allowed', 'This terminal cannot be activated now', { currentStatus: terminal.status, merchantStatus: merchant.status }) };
+  }
+  const actor = terminalActor(terminal);
+  const bound = await bindTerminal(ctx, trx, { terminal, actor, reason: 'activation_code', now, deliverKey: 'now' });
+  await trx.updateTable('activation_codes').set({ status: 'used', used_at: now }).where('id', '=', row.id).execute();
+  await ctx.audit(trx, actor, {
+    action: 'terminal.activated', subjectType: 'terminal', subjectId: terminal.sn, merchantId: merchant.id,
+    requestId: input.requestId, details: { method: 'activation_code', codeId: row.id, channel: row.channel, keyVersion: bound.terminal.key_version },
+  });
+  await emitEvent(ctx, trx, { type: 'activation.code_redeemed', merchantId: merchant.id,
+    data: { terminalId: terminal.id, sn: terminal.sn, codeId: row.id, tid: bound.tid, status: bound.terminal.status } });
+  return { ok: { status: 'self_test', tid: bound.tid, mid: merchant.mid, merchantName: merchant.legalName, terminalKey: bound.wrapped } };
 }

@@ -10,6 +10,7 @@ import { systemActor } from '../../src/platform/actor.js';
 import { newId } from '../../src/platform/ids.js';
 import { assignTerminal } from '../../src/modules/terminals/terminal.service.js';
 import { importTerminals } from '../../src/modules/terminals/terminal-import.service.js';
+import { cpuPerRequest, cpuSnapshot } from '../lib/cpu.js';
 import { issueCode, pool, redeem, type BenchTerminal } from '../lib/fleet.js';
 import { withBenchContext } from '../lib/inproc.js';
 import { runLoad } from '../lib/load.js';
@@ -66,6 +67,7 @@ export const activation: Scenario = {
       const issueS = (performance.now() - issueStart) / 1000;
       const withCodes = terminals.slice(0, issued);
       const latencies: number[] = [];
+      const cpu0 = cpuSnapshot(server.pid);
       const redeemStart = performance.now();
       const redeemed = await pool(withCodes, concurrency, async (t) => {
         const start = performance.now();
@@ -73,6 +75,7 @@ export const activation: Scenario = {
         latencies.push(performance.now() - start);
       }, Date.now() + budgetMs);
       const redeemS = (performance.now() - redeemStart) / 1000;
+      const cpu1 = cpuSnapshot(server.pid);
       latencies.sort((a, b) => a - b);
       const throughput = Math.round(redeemed / redeemS);
       const baseline = await runLoad({
@@ -82,7 +85,7 @@ export const activation: Scenario = {
       return [{
         scenario: 'activation', throughput, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), peakRssMb: server.peakRssMb(),
         baseline: baseline.throughput, ratio: ratio(throughput, baseline.throughput),
-        notes: `${count} terminals imported, ${issued} codes issued and ${redeemed} redeemed within the ${budgetMs / 1000}s budget per phase, ${concurrency} in flight: redemptions/s (signed /terminal/v1/activate, key unwrapped); ` +
+        notes: `${count} terminals imported, ${issued} codes issued and ${redeemed} redeemed within the ${budgetMs / 1000}s budget per phase, ${concurrency} in flight: redemptions/s (signed /terminal/v1/activate, key unwrapped; ${cpuPerRequest(cpu0, cpu1, redeemed)}); ` +
           `issuing portal codes ran at ${Math.round(issued / issueS)}/s; baseline = one-INSERT route req/s for as many requests at ${concurrency} connections; ` +
           `ratio = redemptions/s ÷ insert req/s (target ≥ 1,000 redemptions/s); in-process setup (import + assign) ${setupMs} ms`,
       }];

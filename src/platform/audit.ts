@@ -18,31 +18,26 @@ const auditLockId = 7_141_002;
 /** Lanes of the chain: at most this many transactions append to the log at once without waiting. */
 export const auditLanes = 16;
 const genesisHash = '0'.repeat(64);
-/** The lane a transaction already holds, so its later appends stay in it (keyed by transactionOf). */
-const heldLanes = new WeakMap<object, number>();
 /**
- * The last append of each transaction: appends of one transaction run one after another, so
- * concurrent views of it (a group-commit batch) never read the same lane head and fork the chain.
+ * What a transaction knows of its lane once it holds it: the lane, the hash of its own last row
+ * there (no one else appends to a held lane, so it is the head; no re-reading it) and the appends
+ * waiting to be written. Keyed by transactionOf, so the concurrent views of one transaction (a
+ * group-commit batch) share one lane and one chain, never reading the same head and forking it.
  */
-const lastAppends = new WeakMap<object, Promise<unknown>>();
+interface LaneWriter { lane: number | null; head: string | null; waiting: PendingAppend[]; writing: boolean }
+interface PendingAppend { trx: Executor; row: ChainedFields; resolve(id: string): void; reject(error: unknown): void }
+const laneWriters = new WeakMap<object, LaneWriter>();
 
-/** A lane whose lock this transaction holds: the one it has, else a free one from a random start, else it waits for one. */
+/** A lane whose lock this transaction holds: a free one from a random start, else it waits for one. */
 async function acquireLane(trx: Executor): Promise<number> {
-  const held = heldLanes.get(transactionOf(trx));
-  if (held !== undefined) return held;
   const start = randomInt(auditLanes);
-  let lane: number | null = null;
-  for (let i = 0; i < auditLanes && lane === null; i++) {
+  for (let i = 0; i < auditLanes; i++) {
     const candidate = (start + i) % auditLanes;
     const tried = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${auditLockId}, ${candidate}) as locked`.execute(trx);
-    if (tried.rows[0]!.locked) lane = candidate;
+    if (tried.rows[0]!.locked) return candidate;
   }
-  if (lane === null) {
-    await sql`select pg_advisory_xact_lock(${auditLockId}, ${start})`.execute(trx);
-    lane = start;
-  }
-  heldLanes.set(transactionOf(trx), lane);
-  return lane;
+  await sql`select pg_advisory_xact_lock(${auditLockId}, ${start})`.execute(trx);
+  return start;
 }
 
 export interface AuditInput {
@@ -75,31 +70,64 @@ export function auditHash(key: Buffer, prevHash: string, fields: ChainedFields):
   return hmacSha256Hex(key, `${prevHash}\n${canonicalJson(fields)}`);
 }
 
+/**
+ * Appends one row to the transaction's lane. Appends of one transaction are written in the order
+ * they are made; those made while a write is in flight (other members of a batch) go together in
+ * one multi-row INSERT, each chained to the one before it.
+ */
 export function appendAudit(trx: Executor, key: Buffer, at: Date, actor: Actor, input: AuditInput): Promise<string> {
   const root = transactionOf(trx);
-  const append = (lastAppends.get(root) ?? Promise.resolve()).catch(() => undefined)
-    .then(() => appendInLane(trx, key, at, actor, input));
-  lastAppends.set(root, append);
-  return append;
-}
-
-async function appendInLane(trx: Executor, key: Buffer, at: Date, actor: Actor, input: AuditInput): Promise<string> {
-  const lane = await acquireLane(trx);
-  const last = await trx.selectFrom('audit_log').select('hash').where('lane', '=', lane).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const prevHash = last?.hash ?? genesisHash;
-  const fields: ChainedFields = {
+  let writer = laneWriters.get(root);
+  if (!writer) {
+    writer = { lane: null, head: null, waiting: [], writing: false };
+    laneWriters.set(root, writer);
+  }
+  const row: ChainedFields = {
     id: newId('aud'), at: at.toISOString(), actorKind: actor.kind, actorId: actor.id, actorRole: actor.role,
     action: input.action, subjectType: input.subjectType ?? null, subjectId: input.subjectId ?? null,
     merchantId: input.merchantId ?? null, requestId: input.requestId ?? null, details: input.details ?? {},
   };
-  const hash = auditHash(key, prevHash, fields);
-  await trx.insertInto('audit_log').values({
-    id: fields.id, at, actor_kind: fields.actorKind, actor_id: fields.actorId, actor_role: fields.actorRole,
-    action: fields.action, subject_type: fields.subjectType, subject_id: fields.subjectId,
-    merchant_id: fields.merchantId, request_id: fields.requestId, details: JSON.stringify(fields.details),
-    lane, prev_hash: prevHash, hash,
-  }).execute();
-  return fields.id;
+  const appended = new Promise<string>((resolve, reject) => writer.waiting.push({ trx, row, resolve, reject }));
+  if (!writer.writing) void writeWaiting(writer, key);
+  return appended;
+}
+
+async function writeWaiting(writer: LaneWriter, key: Buffer): Promise<void> {
+  writer.writing = true;
+  while (writer.waiting.length > 0) {
+    const batch = writer.waiting;
+    writer.waiting = [];
+    const trx = batch[0]!.trx;
+    try {
+      if (writer.lane === null) {
+        const lane = await acquireLane(trx);
+        const last = await trx.selectFrom('audit_log').select('hash').where('lane', '=', lane).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+        writer.lane = lane;
+        writer.head = last?.hash ?? genesisHash;
+      }
+      const lane = writer.lane;
+      let prevHash = writer.head!;
+      const values = batch.map(({ row }) => {
+        const hash = auditHash(key, prevHash, row);
+        const value = {
+          id: row.id, at: new Date(row.at), actor_kind: row.actorKind, actor_id: row.actorId, actor_role: row.actorRole,
+          action: row.action, subject_type: row.subjectType, subject_id: row.subjectId, merchant_id: row.merchantId,
+          request_id: row.requestId, details: JSON.stringify(row.details), lane, prev_hash: prevHash, hash,
+        };
+        prevHash = hash;
+        return value;
+      });
+      // One INSERT of several rows takes their `seq` in list order: the chain order.
+      await trx.insertInto('audit_log').values(values).execute();
+      writer.head = prevHash;
+      for (const { row, resolve } of batch) resolve(row.id);
+    } catch (error) {
+      // The transaction is failing: this and every later append of it fail with it.
+      for (const { reject } of [...batch, ...writer.waiting]) reject(error);
+      writer.waiting = [];
+    }
+  }
+  writer.writing = false;
 }
 
 export interface AuditVerification { ok: boolean; rows: number; firstBadSeq: number | null; problem: string | null }

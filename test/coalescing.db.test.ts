@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coalescingPool, concurrentViews } from '../src/platform/db/coalescing-pool.js';
+import { coalescingPool, concurrentViews, databaseTraffic } from '../src/platform/db/coalescing-pool.js';
 import { inlineParameters } from '../src/platform/db/inline-parameters.js';
 import type { Database } from '../src/platform/db/schema.js';
 import { createTestContext, testDbKind, type TestContext } from './harness.js';
@@ -58,12 +58,15 @@ describe.runIf(testDbKind() === 'postgres')('coalesced statements', () => {
 
   it('sends concurrent statements of a transaction as one message, each caller getting its own rows', async () => {
     messages = 0;
+    const traffic = { ...databaseTraffic };
     const rows = await db.transaction().execute(async (trx) => Promise.all((await concurrentViews(trx, 20)).map((view, i) =>
       sql<{ n: number; s: string }>`select ${i}::int as n, ${`it's ${i}`}::text as s`.execute(view).then((r) => r.rows[0]))));
     expect(rows).toEqual(Array.from({ length: 20 }, (_, i) => ({ n: i, s: `it's ${i}` })));
     // begin; the first statement (sent at once, the connection being idle); the 19 that queued
     // meanwhile, together; commit.
     expect(messages).toBe(4);
+    // The pool's own count, which /metrics reports (jihuo_db_round_trips_total, jihuo_db_statements_total).
+    expect([databaseTraffic.messages - traffic.messages, databaseTraffic.statements - traffic.statements]).toEqual([4, 22]);
   });
 
   it('rejects every statement of a message when one fails, and the transaction rolls back', async () => {

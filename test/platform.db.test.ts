@@ -19,6 +19,8 @@ describe('platform endpoints', () => {
     expect(ready.body.status).toBe('ready');
     const metrics = await t.request('GET', '/metrics', { key: null });
     expect(metrics.text).toContain('jihuo_http_requests_total');
+    expect(metrics.text).toMatch(/^jihuo_db_round_trips_total \d+$/m);
+    expect(metrics.text).toMatch(/^jihuo_db_statements_total \d+$/m);
   });
 
   it('serves the OpenAPI 3.1 document', async () => {

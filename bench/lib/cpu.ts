@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const ticksPerSecond = 100; // USER_HZ on Linux
 
-export interface CpuSnapshot { server: number; postgres: number; bench: number }
+export interface CpuSnapshot { server: number; postgres: number; bench: number; roundTrips?: number; statements?: number }
 
 function cpuMsOf(pid: string): { comm: string; ms: number } | null {
   try {
@@ -28,8 +28,19 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot {
   return { server: cpuMsOf(String(serverPid))?.ms ?? 0, postgres, bench: cpuMsOf(String(process.pid))?.ms ?? 0 };
 }
 
-/** CPU milliseconds per request between two snapshots, as "server x / postgres y / load z ms". */
+/** The CPU snapshot plus the server's PostgreSQL traffic so far (its /metrics counters). */
+export async function usageSnapshot(server: { pid: number; url: string }): Promise<CpuSnapshot> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const counter = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { ...cpuSnapshot(server.pid), roundTrips: counter('jihuo_db_round_trips_total'), statements: counter('jihuo_db_statements_total') };
+}
+
+/** CPU milliseconds per request between two snapshots, as "server x / postgres y / load z ms", and PostgreSQL round trips. */
 export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): string {
-  const per = (k: keyof CpuSnapshot) => ((after[k] - before[k]) / Math.max(requests, 1)).toFixed(2);
-  return `CPU per request: server ${per('server')} ms, PostgreSQL ${per('postgres')} ms, load generator ${per('bench')} ms`;
+  const per = (k: keyof CpuSnapshot, digits = 2) => (((after[k] ?? 0) - (before[k] ?? 0)) / Math.max(requests, 1)).toFixed(digits);
+  const cpu = `CPU per request: server ${per('server')} ms, PostgreSQL ${per('postgres')} ms, load generator ${per('bench')} ms`;
+  // PGlite has no round trips to count.
+  return after.roundTrips && after.roundTrips > (before.roundTrips ?? 0)
+    ? `${cpu}, ${per('roundTrips', 1)} PostgreSQL round trips carrying ${per('statements', 1)} statements`
+    : cpu;
 }

@@ -10,7 +10,7 @@ import { systemActor } from '../../src/platform/actor.js';
 import { newId } from '../../src/platform/ids.js';
 import { assignTerminal } from '../../src/modules/terminals/terminal.service.js';
 import { importTerminals } from '../../src/modules/terminals/terminal-import.service.js';
-import { cpuPerRequest, cpuSnapshot } from '../lib/cpu.js';
+import { cpuPerRequest, usageSnapshot } from '../lib/cpu.js';
 import { issueCode, pool, redeem, type BenchTerminal } from '../lib/fleet.js';
 import { withBenchContext } from '../lib/inproc.js';
 import { runLoad } from '../lib/load.js';
@@ -67,7 +67,7 @@ export const activation: Scenario = {
       const issueS = (performance.now() - issueStart) / 1000;
       const withCodes = terminals.slice(0, issued);
       const latencies: number[] = [];
-      const cpu0 = cpuSnapshot(server.pid);
+      const cpu0 = await usageSnapshot(server);
       const redeemStart = performance.now();
       const redeemed = await pool(withCodes, concurrency, async (t) => {
         const start = performance.now();
@@ -75,7 +75,7 @@ export const activation: Scenario = {
         latencies.push(performance.now() - start);
       }, Date.now() + budgetMs);
       const redeemS = (performance.now() - redeemStart) / 1000;
-      const cpu1 = cpuSnapshot(server.pid);
+      const cpu1 = await usageSnapshot(server);
       latencies.sort((a, b) => a - b);
       const throughput = Math.round(redeemed / redeemS);
       const baseline = await runLoad({

@@ -5,7 +5,7 @@
 // concurrency: the bench-only one-INSERT route. Also latency growth at 1, 4, 16 and 64 terminals.
 import { randomBytes } from 'node:crypto';
 import { signedHeaders } from '../../src/platform/crypto/request-signature.js';
-import { cpuPerRequest, cpuSnapshot } from '../lib/cpu.js';
+import { cpuPerRequest, usageSnapshot } from '../lib/cpu.js';
 import { activeFleet, type BenchTerminal } from '../lib/fleet.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { startBenchServer, type BenchServer } from '../lib/server.js';
@@ -72,11 +72,11 @@ export const txPath: Scenario = {
       // Warm-up (JIT, pool, plans), not measured.
       await sales(server, terminals, 8, 1);
       await insertLoad(server, 8, 1);
-      const cpu0 = cpuSnapshot(server.pid);
+      const cpu0 = await usageSnapshot(server);
       const baseline = await insertLoad(server, main, duration);
-      const cpu1 = cpuSnapshot(server.pid);
+      const cpu1 = await usageSnapshot(server);
       const tx = await sales(server, terminals, main, duration);
-      const cpu2 = cpuSnapshot(server.pid);
+      const cpu2 = await usageSnapshot(server);
       const rows: BenchRow[] = [{
         scenario: 'tx-path', throughput: tx.throughput, p50Ms: tx.p50Ms, p99Ms: tx.p99Ms, peakRssMb: server.peakRssMb(),
         baseline: baseline.throughput, ratio: ratio(tx.throughput, baseline.throughput),

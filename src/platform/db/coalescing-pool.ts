@@ -19,6 +19,14 @@ import type { Database } from './schema.js';
 /** Tests only: every parameterized statement in a transaction goes the combined way, even alone. */
 const forceInline = process.env.JIHUO_DB_INLINE_ALL === '1';
 
+/** Messages sent to PostgreSQL (each one round trip) and the statements they carried, since start: for metrics. */
+export const databaseTraffic = { messages: 0, statements: 0 };
+
+function sent(statements: number): void {
+  databaseTraffic.messages++;
+  databaseTraffic.statements += statements;
+}
+
 interface Pending { sql: string; values: unknown[]; resolve(result: pg.QueryResult): void; reject(error: unknown): void }
 
 /** Wraps one pooled client: queries in a transaction are queued and sent together when the client is free. */
@@ -38,6 +46,7 @@ class CoalescingClient {
   query(sql: string, values: unknown[] = []): Promise<pg.QueryResult> {
     const command = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase();
     if (!this.#inTransaction && this.#queue.length === 0 && !this.#busy) {
+      sent(1);
       if (command === 'begin' || command === 'start') {
         return this.client.query(sql, values).then((result) => { this.#inTransaction = true; return result; });
       }
@@ -74,6 +83,7 @@ class CoalescingClient {
     let take = 1;
     if (this.#queue[0]!.values.length > 0) while (take < this.#queue.length && this.#queue[take]!.values.length > 0) take++;
     const batch = this.#queue.splice(0, take);
+    sent(batch.length);
     try {
       if (batch.length === 1 && (!forceInline || batch[0]!.values.length === 0)) {
         const only = batch[0]!;

@@ -11,7 +11,7 @@ import { createContext, type AppContext } from '../src/platform/context.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import { createLogger } from '../src/platform/log.js';
 import { sendNotification } from '../src/modules/notifications/notification.service.js';
-import { deliverDueWebhooks, emitEvent, verifyWebhookSignature } from '../src/modules/notifications/webhook.service.js';
+import { createEndpoint, deliverDueWebhooks, emitEvent, updateEndpoint, verifyWebhookSignature } from '../src/modules/notifications/webhook.service.js';
 import { insertMerchant } from './fixtures.js';
 import { createTestApp, type TestApp } from './harness.js';
 
@@ -122,6 +122,20 @@ describe('webhook endpoints', () => {
     })).rejects.toThrow('rolled back');
     const rows = await t.ctx.db.selectFrom('webhook_events').select('id').where('merchant_id', '=', merchant.id).execute();
     expect(rows).toEqual([]);
+  });
+
+  it('sees, within one transaction, the endpoints that transaction creates or disables', async () => {
+    const merchant = await insertMerchant(t.ctx);
+    const emit = (trx: typeof t.ctx.db) => emitEvent(t.ctx, trx, { type: 'deposit.forfeited', merchantId: merchant.id, data: {} });
+    const counts = await t.ctx.db.transaction().execute(async (trx) => {
+      const before = (await emit(trx)).deliveries; // endpoints read once here, then remembered by the transaction
+      const { row } = await createEndpoint(t.ctx, trx, { url: receiver.url, eventTypes: ['deposit.forfeited'] }, null);
+      const created = (await emit(trx)).deliveries;
+      await updateEndpoint(t.ctx, trx, row.id, { status: 'disabled' });
+      const disabled = (await emit(trx)).deliveries;
+      return [before, created, disabled];
+    });
+    expect(counts).toEqual([counts[0], counts[0]! + 1, counts[0]]);
   });
 
   it('delivers each event once with two concurrent worker passes on two connections', async () => {

@@ -6,22 +6,21 @@
 // terminal key (measured: redemptions/s). Baseline, same run: the one-INSERT route at the same
 // concurrency for the same number of requests.
 import { randomBytes } from 'node:crypto';
+import { signedHeaders } from '../../src/platform/crypto/request-signature.js';
+import { unwrapTerminalKey, type WrappedKey } from '../../src/platform/crypto/terminal-keys.js';
 import { systemActor } from '../../src/platform/actor.js';
 import { newId } from '../../src/platform/ids.js';
 import { assignTerminal } from '../../src/modules/terminals/terminal.service.js';
 import { importTerminals } from '../../src/modules/terminals/terminal-import.service.js';
 import { cpuPerRequest, usageSnapshot } from '../lib/cpu.js';
-import { issueCode, pool, redeem, type BenchTerminal } from '../lib/fleet.js';
+import { issueCode, pool, type BenchTerminal } from '../lib/fleet.js';
 import { withBenchContext } from '../lib/inproc.js';
 import { runLoad } from '../lib/load.js';
 import { benchDataDir, startBenchServer } from '../lib/server.js';
 import type { BenchRow, Scenario } from '../lib/types.js';
 import { ratio } from '../lib/types.js';
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 10) / 10;
-}
+const activatePath = '/terminal/v1/activate';
 
 export const activation: Scenario = {
   name: 'activation',
@@ -66,26 +65,46 @@ export const activation: Scenario = {
       const issued = await pool(terminals, concurrency, (t) => issueCode(server, t), Date.now() + budgetMs);
       const issueS = (performance.now() - issueStart) / 1000;
       const withCodes = terminals.slice(0, issued);
-      const latencies: number[] = [];
+      // Redemptions from autocannon, like the baseline (a cheaper client than fetch, leaving the
+      // CPU to the server): each request signs the next terminal's code with its factory key; each
+      // answer's terminal key is unwrapped and checked.
+      let next = 0;
+      let failed = 0;
+      let firstFailure = '';
       const cpu0 = await usageSnapshot(server);
       const redeemStart = performance.now();
-      const redeemed = await pool(withCodes, concurrency, async (t) => {
-        const start = performance.now();
-        await redeem(server, t);
-        latencies.push(performance.now() - start);
-      }, Date.now() + budgetMs);
+      const load = await runLoad({
+        url: server.url, method: 'POST', path: activatePath, connections: concurrency, amount: withCodes.length,
+        setupRequest(request, context) {
+          const t = withCodes[next++ % withCodes.length]!;
+          context.terminal = t;
+          const body = JSON.stringify({ activationCode: t.code });
+          return { ...request, body, headers: { ...request.headers, ...signedHeaders({ key: t.factoryKey, sn: t.sn, method: 'POST', path: activatePath, body }) } };
+        },
+        onResponse(status, body, context) {
+          const t = context.terminal as BenchTerminal;
+          try {
+            if (status !== 200) throw new Error(`HTTP ${status} ${body.slice(0, 200)}`);
+            t.terminalKey = unwrapTerminalKey(t.factoryKey, t.sn, (JSON.parse(body) as { terminalKey: WrappedKey }).terminalKey);
+          } catch (error) {
+            failed++;
+            firstFailure ||= `${t.sn}: ${(error as Error).message}`;
+          }
+        },
+      });
       const redeemS = (performance.now() - redeemStart) / 1000;
       const cpu1 = await usageSnapshot(server);
-      latencies.sort((a, b) => a - b);
+      const redeemed = load.requests - failed;
+      if (failed > 0 || load.errors > 0) throw new Error(`activation: ${failed} failed, ${load.errors} errors; first: ${firstFailure}`);
       const throughput = Math.round(redeemed / redeemS);
       const baseline = await runLoad({
         url: server.url, method: 'POST', path: '/v1/bench/insert', connections: concurrency, amount: Math.max(redeemed, concurrency),
         body: JSON.stringify({ payload: 'x'.repeat(64) }),
       });
       return [{
-        scenario: 'activation', throughput, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), peakRssMb: server.peakRssMb(),
+        scenario: 'activation', throughput, p50Ms: load.p50Ms, p99Ms: load.p99Ms, peakRssMb: server.peakRssMb(),
         baseline: baseline.throughput, ratio: ratio(throughput, baseline.throughput),
-        notes: `${count} terminals imported, ${issued} codes issued and ${redeemed} redeemed within the ${budgetMs / 1000}s budget per phase, ${concurrency} in flight: redemptions/s (signed /terminal/v1/activate, key unwrapped; ${cpuPerRequest(cpu0, cpu1, redeemed)}); ` +
+        notes: `${count} terminals imported, ${issued} codes issued (within a ${budgetMs / 1000}s budget) and ${redeemed} redeemed (autocannon, ${concurrency} connections): redemptions/s (signed /terminal/v1/activate, key unwrapped; ${cpuPerRequest(cpu0, cpu1, redeemed)}); ` +
           `issuing portal codes ran at ${Math.round(issued / issueS)}/s; baseline = one-INSERT route req/s for as many requests at ${concurrency} connections; ` +
           `ratio = redemptions/s ÷ insert req/s (target ≥ 1,000 redemptions/s); in-process setup (import + assign) ${setupMs} ms`,
       }];

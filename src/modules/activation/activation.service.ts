@@ -245,7 +245,7 @@ export async function ensureTid(trx: Executor, terminal: TerminalRow): Promise<s
 export interface Activated { status: 'self_test'; tid: string; mid: string; merchantName: string; terminalKey: WrappedKey }
 
 /**
- * Binds the terminal (already locked by the caller) to its merchant with a fresh terminal key:
+ * Binds the terminal (locked by the caller, `input.terminal` its current row) to its merchant with a fresh terminal key:
  * the key is sealed on the terminal, the previous one kept for the hand-over, the version bumped,
  * and the terminal moves to `self_test`. Returns the key wrapped under the factory key.
  */
@@ -256,7 +256,7 @@ export async function bindTerminal(ctx: AppContext, trx: Executor, input: {
   const reactivation = terminal.status === 'active' || terminal.status === 'reactivation_required';
   if (terminal.status === 'delivered' || terminal.status === 'active') {
     const to = terminal.status === 'delivered' ? 'activating' : 'reactivation_required';
-    terminal = await transitionTerminal(trx, { sn: terminal.sn, to, actor: input.actor, at: input.now, reason: input.reason });
+    terminal = await transitionTerminal(trx, { sn: terminal.sn, to, actor: input.actor, at: input.now, reason: input.reason, locked: terminal });
   }
   const tid = await ensureTid(trx, terminal);
   const key = newTerminalKey();
@@ -267,7 +267,7 @@ export async function bindTerminal(ctx: AppContext, trx: Executor, input: {
     ? { terminal_key_enc: sealedKey, previous_terminal_key_enc: terminal.terminal_key_enc, key_version: terminal.key_version + 1 }
     : {};
   terminal = await transitionTerminal(trx, {
-    sn: terminal.sn, to: 'self_test', actor: input.actor, at: input.now, reason: input.reason, set: { ...keySet, tid },
+    sn: terminal.sn, to: 'self_test', actor: input.actor, at: input.now, reason: input.reason, set: { ...keySet, tid }, locked: terminal,
   });
   await trx.deleteFrom('activation_pending_keys').where('terminal_id', '=', terminal.id).execute();
   if (input.deliverKey === 'next_hello') {

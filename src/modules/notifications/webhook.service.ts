@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../../platform/context.js';
 import { constantTimeEqual, hmacSha256Hex } from '../../platform/crypto/hash.js';
+import { transactionOf } from '../../platform/db/coalescing-pool.js';
 import type { Executor } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
@@ -74,7 +75,7 @@ export async function recordEvent(trx: Executor, at: Date, input: EmitInput): Pr
   if (!(webhookEventTypes as readonly string[]).includes(input.type)) throw new Error(`Unknown webhook event type ${input.type}`);
   assertSafeEventData(input.data);
   const eventId = newId('evt');
-  const endpoints = await trx.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('status', '=', 'active').execute();
+  const endpoints = await activeEndpoints(trx);
   const subscribed = endpoints.filter((e) => e.event_types.includes('*') || e.event_types.includes(input.type));
   if (subscribed.length === 0) return { eventId, deliveries: 0 };
   const payload = JSON.stringify({ id: eventId, type: input.type, createdAt: at.toISOString(), merchantId: input.merchantId, data: input.data });
@@ -84,6 +85,30 @@ export async function recordEvent(trx: Executor, at: Date, input: EmitInput): Pr
     status: 'pending' as const, next_attempt_at: at, created_at: at,
   }))).execute();
   return { eventId, deliveries: subscribed.length };
+}
+
+/**
+ * The active endpoints as a transaction sees them, read once per transaction (its concurrent views,
+ * a group-commit batch, share it): a sale or an activation emits several events. A transaction
+ * that changes an endpoint forgets it (`forgetEndpoints`). Outside a transaction, read each time.
+ */
+const endpointsSeen = new WeakMap<object, Promise<Array<{ id: string; event_types: string[] }>>>();
+
+function activeEndpoints(trx: Executor): Promise<Array<{ id: string; event_types: string[] }>> {
+  const read = () => trx.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('status', '=', 'active').execute();
+  if (!trx.isTransaction) return read();
+  const root = transactionOf(trx);
+  let seen = endpointsSeen.get(root);
+  if (!seen) {
+    seen = read();
+    endpointsSeen.set(root, seen);
+    seen.catch(() => endpointsSeen.delete(root));
+  }
+  return seen;
+}
+
+function forgetEndpoints(trx: Executor): void {
+  endpointsSeen.delete(transactionOf(trx));
 }
 
 export interface BulkEmitInput {
@@ -169,6 +194,7 @@ export function newWebhookSecret(): string {
 
 export async function createEndpoint(ctx: AppContext, trx: Executor, input: EndpointInput, createdBy: string | null): Promise<{ row: WebhookEndpointRow; secret: string }> {
   assertEndpoint(input);
+  forgetEndpoints(trx);
   const now = ctx.clock.now();
   const secret = newWebhookSecret();
   const row = await trx.insertInto('webhook_endpoints').values({
@@ -187,6 +213,7 @@ export async function endpointOrThrow(db: Executor, id: string): Promise<Webhook
 export async function updateEndpoint(ctx: AppContext, trx: Executor, id: string, input: Partial<EndpointInput> & { status?: 'active' | 'disabled' }): Promise<WebhookEndpointRow> {
   await endpointOrThrow(trx, id);
   assertEndpoint(input);
+  forgetEndpoints(trx);
   return trx.updateTable('webhook_endpoints').set({
     ...(input.url !== undefined ? { url: input.url } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),
@@ -207,6 +234,7 @@ export async function rotateEndpointSecret(ctx: AppContext, trx: Executor, id: s
 /** Deleting keeps the row for the delivery log; its pending deliveries are abandoned as failed. */
 export async function deleteEndpoint(ctx: AppContext, trx: Executor, id: string): Promise<void> {
   await endpointOrThrow(trx, id);
+  forgetEndpoints(trx);
   const now = ctx.clock.now();
   await trx.updateTable('webhook_endpoints').set({ status: 'deleted', updated_at: now }).where('id', '=', id).execute();
   await trx.updateTable('webhook_deliveries').set({ status: 'failed', failed_at: now, last_error: 'The endpoint was deleted', claimed_until: null, claimed_by: null })

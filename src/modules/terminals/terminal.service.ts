@@ -27,6 +27,11 @@ export interface TransitionInput {
   set?: Partial<Omit<TerminalRow, 'id' | 'sn' | 'status' | 'created_at'>>;
   /** When given, the transition only applies from these statuses. */
   from?: readonly TerminalStatus[];
+  /**
+   * The terminal's row as this transaction last locked or wrote it, when the caller holds it
+   * already (saves locking it again); otherwise the row is locked here.
+   */
+  locked?: TerminalRow;
 }
 
 /** Locks the terminal row (`FOR UPDATE`) inside the caller's transaction. */
@@ -52,7 +57,8 @@ export async function appendTerminalEvent(trx: Executor, input: {
  * caller's transaction, and appends the event to its timeline. Illegal → 409 naming the status.
  */
 export async function transitionTerminal(trx: Executor, input: TransitionInput): Promise<TerminalRow> {
-  const terminal = await lockTerminal(trx, input.sn);
+  if (input.locked && input.locked.sn !== input.sn) throw new Error(`transitionTerminal: locked row is ${input.locked.sn}, not ${input.sn}`);
+  const terminal = input.locked ?? await lockTerminal(trx, input.sn);
   const allowedFrom = input.from ?? null;
   if ((allowedFrom && !allowedFrom.includes(terminal.status)) || !canTransition(terminal.status, input.to)) {
     throw new AppError('terminal_invalid_transition',

@@ -54,6 +54,23 @@ describe('the signed PATH', () => {
   });
 });
 
+describe('nonces', () => {
+  it('are used up by a correctly signed request only: a forged request with a nonce leaves it to its terminal', async () => {
+    const terminal = await insertTerminal(t.ctx, { modelCode: model, merchantId, status: 'delivered' });
+    const nonce = randomBytes(16).toString('hex');
+    const path = '/terminal/v1/messages';
+    const forged = await send('GET', path, signWith({ key: randomBytes(32), sn: terminal.sn, method: 'GET', path, body: '', nonce }));
+    expect(forged.body.error.details.reason).toBe('bad_signature');
+    const stored = () => t.ctx.db.selectFrom('terminal_nonces').select('nonce').where('sn', '=', terminal.sn).where('nonce', '=', nonce).execute();
+    expect(await stored()).toEqual([]);
+    const genuine = await send('GET', path, signWith({ key: terminal.factoryKey, sn: terminal.sn, method: 'GET', path, body: '', nonce }));
+    expect(genuine.status).toBe(200);
+    expect(await stored()).toEqual([{ nonce }]);
+    const replayed = await send('GET', path, signWith({ key: terminal.factoryKey, sn: terminal.sn, method: 'GET', path, body: '', nonce }));
+    expect(replayed.body.error.details.reason).toBe('nonce_reused');
+  });
+});
+
 describe('401 reasons', () => {
   async function snapshot(terminal: InsertedTerminal) {
     const row = await t.ctx.db.selectFrom('terminals').select(['status', 'terminal_key_enc', 'key_version', 'tid'])

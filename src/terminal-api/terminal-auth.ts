@@ -52,9 +52,17 @@ export async function authenticateTerminal(ctx: AppContext, request: FastifyRequ
   const wallNow = ctx.clock.wallNow().getTime();
   if (!/^\d{1,16}$/.test(timestamp) || Math.abs(Number(timestamp) - wallNow) > signatureWindowMs) throw fail('stale_timestamp');
 
-  const terminal = await ctx.db.selectFrom('terminals')
-    .select(['id', 'sn', 'merchant_id', 'factory_key_enc', 'terminal_key_enc', 'previous_terminal_key_enc'])
-    .where('sn', '=', sn).executeTakeFirst();
+  // One round trip: the terminal's keys, and its claim on the nonce (taken before the signature
+  // is checked, and given back below when the signature is wrong, so a forged request uses up nothing).
+  const seenAt = new Date(wallNow);
+  const terminal = (await sql<{
+    id: string; sn: string; merchant_id: string | null; factory_key_enc: string; terminal_key_enc: string | null;
+    previous_terminal_key_enc: string | null; nonce_fresh: boolean;
+  }>`with claimed as (
+      insert into terminal_nonces (sn, nonce, seen_at) select sn, ${nonce}, ${seenAt} from terminals where sn = ${sn}
+      on conflict (sn, nonce) do nothing returning nonce)
+    select id, sn, merchant_id, factory_key_enc, terminal_key_enc, previous_terminal_key_enc, exists (select 1 from claimed) as nonce_fresh
+    from terminals where sn = ${sn}`.execute(ctx.db)).rows[0];
   // An unknown SN fails exactly like a bad signature: existence is not revealed.
   if (!terminal) throw fail('bad_signature');
 
@@ -70,12 +78,13 @@ export async function authenticateTerminal(ctx: AppContext, request: FastifyRequ
     const expected = signRequest(key, request.method, request.url, timestamp, nonce, body);
     if (constantTimeEqual(expected, signature.toLowerCase())) { keyKind = kind; break; }
   }
-  if (!keyKind) throw fail('bad_signature');
-
-  const stored = await ctx.db.insertInto('terminal_nonces')
-    .values({ sn, nonce, seen_at: new Date(wallNow) })
-    .onConflict((oc) => oc.columns(['sn', 'nonce']).doNothing()).returning('nonce').executeTakeFirst();
-  if (!stored) throw fail('nonce_reused');
+  if (!keyKind) {
+    if (terminal.nonce_fresh) {
+      await ctx.db.deleteFrom('terminal_nonces').where('sn', '=', sn).where('nonce', '=', nonce).where('seen_at', '=', seenAt).execute();
+    }
+    throw fail('bad_signature');
+  }
+  if (!terminal.nonce_fresh) throw fail('nonce_reused');
 
   // The terminal holds the new key now: the previous one stops working. Only while the key that
   // signed is still the current one (a rotation in between keeps its own hand-over).

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../../platform/context.js';
 import { constantTimeEqual, hmacSha256Hex } from '../../platform/crypto/hash.js';
-import { transactionOf } from '../../platform/db/coalescing-pool.js';
 import type { Executor } from '../../platform/db/schema.js';
+import { forgetInTransaction, oncePerTransaction } from '../../platform/db/transaction-memo.js';
 import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import {
@@ -87,28 +87,16 @@ export async function recordEvent(trx: Executor, at: Date, input: EmitInput): Pr
   return { eventId, deliveries: subscribed.length };
 }
 
-/**
- * The active endpoints as a transaction sees them, read once per transaction (its concurrent views,
- * a group-commit batch, share it): a sale or an activation emits several events. A transaction
- * that changes an endpoint forgets it (`forgetEndpoints`). Outside a transaction, read each time.
- */
-const endpointsSeen = new WeakMap<object, Promise<Array<{ id: string; event_types: string[] }>>>();
+/** The active endpoints, read once per transaction (a sale or an activation emits several events). */
+const endpointsKey = 'webhook_endpoints.active';
 
 function activeEndpoints(trx: Executor): Promise<Array<{ id: string; event_types: string[] }>> {
-  const read = () => trx.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('status', '=', 'active').execute();
-  if (!trx.isTransaction) return read();
-  const root = transactionOf(trx);
-  let seen = endpointsSeen.get(root);
-  if (!seen) {
-    seen = read();
-    endpointsSeen.set(root, seen);
-    seen.catch(() => endpointsSeen.delete(root));
-  }
-  return seen;
+  return oncePerTransaction(trx, endpointsKey,
+    () => trx.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('status', '=', 'active').execute());
 }
 
 function forgetEndpoints(trx: Executor): void {
-  endpointsSeen.delete(transactionOf(trx));
+  forgetInTransaction(trx, endpointsKey);
 }
 
 export interface BulkEmitInput {

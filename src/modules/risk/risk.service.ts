@@ -5,6 +5,7 @@ import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/schema.js';
+import { forgetInTransaction, oncePerTransaction } from '../../platform/db/transaction-memo.js';
 import { AppError, validationError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { RiskHitTable, RiskRuleTable } from './risk.table.js';
@@ -47,8 +48,12 @@ function assertValid(kind: RuleKind, action: RiskAction, params: Record<string, 
   if (errors.length) throw validationError(errors, 'The rule has invalid thresholds');
 }
 
+/** The enabled decline rules, read once per transaction (every sale of a batch needs them); rule changes forget them. */
+const declineRulesKey = 'risk_rules.decline';
+
 export async function createRule(ctx: AppContext, trx: Executor, actor: Actor, input: { kind: RuleKind; name: string; enabled: boolean; action: RiskAction; params: Record<string, unknown> }): Promise<RiskRuleRow> {
   assertValid(input.kind, input.action, input.params);
+  forgetInTransaction(trx, declineRulesKey);
   const now = ctx.clock.now();
   const row = await trx.insertInto('risk_rules').values({
     id: newId('rsk'), kind: input.kind, name: input.name, enabled: input.enabled, action: input.action,
@@ -73,6 +78,7 @@ export async function updateRule(ctx: AppContext, trx: Executor, actor: Actor, i
   const action = change.action ?? current.action;
   const params = (change.params ?? current.params) as Record<string, unknown>;
   assertValid(current.kind, action, params);
+  forgetInTransaction(trx, declineRulesKey);
   const now = ctx.clock.now();
   const row = await trx.updateTable('risk_rules').set({
     enabled: change.enabled ?? current.enabled, action, params: JSON.stringify(params), name: change.name ?? current.name,
@@ -111,7 +117,8 @@ export interface InlineSale { txnId: string; terminalId: string; merchantId: str
  * sale. A hit is recorded (in the caller's transaction) and the sale is declined with `risk_declined`.
  */
 export async function evaluateInline(ctx: AppContext, trx: Executor, sale: InlineSale): Promise<{ declineCode: string; hitId: string | null; ruleKind: RuleKind } | null> {
-  const rules = await trx.selectFrom('risk_rules').selectAll().where('enabled', '=', true).where('action', '=', 'decline').execute();
+  const rules = await oncePerTransaction(trx, declineRulesKey,
+    () => trx.selectFrom('risk_rules').selectAll().where('enabled', '=', true).where('action', '=', 'decline').execute());
   if (rules.length === 0) return null;
   const minutes = Math.max(...rules.map((r) => lookBackMinutes(r.kind, r.params)));
   const history = await terminalHistory(trx, sale.terminalId, sale.at, minutes);

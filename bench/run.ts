@@ -41,7 +41,7 @@ function printTable(rows: BenchRow[]): void {
   process.stdout.write(`${fmt(header)}\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |\n${lines.map(fmt).join('\n')}\n`);
 }
 
-const cluster = await startCluster();
+const cluster = await startCluster({ durable: !args.includes('--no-fsync') });
 const rows: BenchRow[] = [];
 try {
   for (const scenario of selected) {

@@ -32,7 +32,11 @@ function run(command: string, args: string[]): void {
   }
 }
 
-export async function startCluster(): Promise<Cluster> {
+/**
+ * `durable`: PostgreSQL's own durability settings (fsync, synchronous_commit and full_page_writes
+ * on, as in production), for benchmarks; tests turn them off, since a test cluster is thrown away.
+ */
+export async function startCluster(options: { durable?: boolean } = {}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'jihuo-pg-'));
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -42,9 +46,9 @@ export async function startCluster(): Promise<Cluster> {
   const data = join(dir, 'data');
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off ` +
-    '-c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB';
-  run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  const durability = options.durable ? '' : '-c fsync=off -c synchronous_commit=off -c full_page_writes=off ';
+  const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 ${durability}-c max_connections=300 -c shared_buffers=128MB`;
+  run('pg_ctl', ['-D', data, '-o', settings, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   return {
     port, dir,
     url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,

@@ -1,12 +1,13 @@
-// Proves that statements written with inlined literals mean what the parameterized statements mean
-// (random values of every kind the driver converts), and, on PostgreSQL, that concurrent statements
-// in one transaction travel together and each caller gets its own result or the message's error.
+// On PostgreSQL: statements sent as a pipeline of named prepared statements mean what pg's own
+// parameterized queries mean (random values of every kind the driver converts); concurrent
+// statements in one transaction travel together and each caller gets its own result or the
+// pipeline's error; each statement text is parsed once per connection, and a failed pipeline
+// leaves no name half-prepared.
 import fc from 'fast-check';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coalescingPool, concurrentViews, databaseTraffic } from '../src/platform/db/coalescing-pool.js';
-import { inlineParameters } from '../src/platform/db/inline-parameters.js';
 import type { Database } from '../src/platform/db/schema.js';
 import { createTestContext, testDbKind, type TestContext } from './harness.js';
 
@@ -14,16 +15,12 @@ let t: TestContext;
 beforeAll(async () => { t = await createTestContext(); });
 afterAll(async () => { await t.close(); });
 
-/** The value PostgreSQL makes of `value` as a parameter and as an inlined literal, cast to `type`. */
-async function both(value: unknown, type: string): Promise<[unknown, unknown]> {
-  const text = `select $1::${type} as v`;
-  const bound = await t.ctx.db.executeQuery<{ v: unknown }>(CompiledQuery.raw(text, [value]));
-  const inlined = await sql.raw<{ v: unknown }>(inlineParameters(text, [value])).execute(t.ctx.db);
-  return [bound.rows[0]!.v, inlined.rows[0]!.v];
-}
+describe.runIf(testDbKind() === 'postgres')('pipelined parameters', () => {
+  let plain: pg.Client;
+  beforeAll(async () => { plain = new pg.Client({ connectionString: t.database.url }); await plain.connect(); });
+  afterAll(async () => { await plain.end(); });
 
-describe('inlined parameters', () => {
-  it('give the same values as bound parameters', async () => {
+  it('give the same values as pg\'s own parameterized queries, alone and in a pipeline of several', async () => {
     const noNul = (s: string) => !s.includes('\u0000');
     const cases = fc.oneof(
       fc.record({ type: fc.constant('text'), value: fc.string({ unit: 'binary' }).filter(noNul) }),
@@ -35,10 +32,16 @@ describe('inlined parameters', () => {
       fc.record({ type: fc.constant('bytea'), value: fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)) }),
       fc.record({ type: fc.constant('text'), value: fc.constant(null) }),
     );
-    await fc.assert(fc.asyncProperty(cases, async ({ type, value }) => {
-      const [bound, inlined] = await both(value, type);
-      expect(inlined).toEqual(bound);
-    }), { numRuns: 150 });
+    await fc.assert(fc.asyncProperty(fc.array(cases, { minLength: 1, maxLength: 4 }), async (list) => {
+      const texts = list.map(({ type }) => `select $1::${type} as v`);
+      const expected: unknown[] = [];
+      for (const [i, { value }] of list.entries()) expected.push((await plain.query(texts[i]!, [value])).rows[0].v);
+      const alone = await t.ctx.db.executeQuery<{ v: unknown }>(CompiledQuery.raw(texts[0]!, [list[0]!.value]));
+      expect(alone.rows[0]!.v).toEqual(expected[0]);
+      const together = await t.ctx.db.transaction().execute(async (trx) => Promise.all((await concurrentViews(trx, list.length)).map(
+        async (view, i) => (await view.executeQuery<{ v: unknown }>(CompiledQuery.raw(texts[i]!, [list[i]!.value]))).rows[0]!.v)));
+      expect(together).toEqual(expected);
+    }), { numRuns: 100 });
   });
 });
 
@@ -91,5 +94,49 @@ describe.runIf(testDbKind() === 'postgres')('coalesced statements', () => {
     });
     expect(value).toBe(42);
     expect(messages).toBe(4);
+  });
+
+  it('parses each statement text once per connection and then only binds it', async () => {
+    const text = `select $1::int + 1 as v /* prepared-probe */`;
+    for (const n of [1, 2, 3]) {
+      const r = await db.executeQuery<{ v: number }>(CompiledQuery.raw(text, [n]));
+      expect(r.rows[0]!.v).toBe(n + 1);
+    }
+    const prepared = await db.executeQuery<{ n: string }>(CompiledQuery.raw(
+      `select count(*)::text as n from pg_prepared_statements where statement like $1`, ['%prepared-probe%']));
+    expect(prepared.rows[0]!.n).toBe('1');
+  });
+
+  it('after a failed pipeline, its statements prepare again under new names and run', async () => {
+    await sql`create table if not exists coalesce_probe2 (id int primary key)`.execute(db);
+    const insert = (view: Kysely<Database>, id: number) => sql`insert into coalesce_probe2 (id) values (${id}) /* retry-probe */`.execute(view);
+    const failed = await db.transaction().execute(async (trx) => {
+      const views = await concurrentViews(trx, 3);
+      return (await Promise.allSettled([insert(views[0]!, 1), insert(views[1]!, 1), insert(views[2]!, 2)])).map((s) => s.status);
+    }).catch((error: Error) => error.message);
+    expect(failed).toEqual(['fulfilled', 'rejected', 'rejected']);
+    // The same texts again, first alone then in a pipeline: no "prepared statement already exists".
+    await db.transaction().execute(async (trx) => {
+      const views = await concurrentViews(trx, 3);
+      await Promise.all([insert(views[0]!, 1), insert(views[1]!, 2), insert(views[2]!, 3)]);
+    });
+    const left = await sql<{ ids: number[] }>`select array_agg(id order by id) as ids from coalesce_probe2`.execute(db);
+    expect(left.rows[0]!.ids).toEqual([1, 2, 3]);
+  });
+
+  it('names at most preparedPerConnectionMax texts per connection; the rest go unnamed and still run', async () => {
+    const pool = new pg.Pool({ connectionString: t.database.url, max: 1 });
+    const small = new Kysely<Database>({ dialect: new PostgresDialect({ pool: coalescingPool(pool, { preparedPerConnectionMax: 2 }) as unknown as pg.Pool }) });
+    try {
+      for (const k of [1, 2, 3, 4]) {
+        const r = await small.executeQuery<{ v: number }>(CompiledQuery.raw(`select $1::int * ${k} as v /* cap-probe */`, [10]));
+        expect(r.rows[0]!.v).toBe(10 * k);
+      }
+      const prepared = await small.executeQuery<{ n: string }>(CompiledQuery.raw(
+        `select count(*)::text as n from pg_prepared_statements where statement like $1`, ['%cap-probe%']));
+      expect(prepared.rows[0]!.n).toBe('2');
+    } finally {
+      await small.destroy();
+    }
   });
 });

@@ -1,7 +1,8 @@
 // `npm run bench`: runs each scenario on each backend it applies to (a throw-away PostgreSQL 15
 // cluster and PGlite), prints a table and writes bench/results/<date>.json. Speed is measured
 // here, never asserted in tests. `--quick` shortens every scenario; `--only a,b` picks scenarios,
-// `--backend=postgres|pglite` one backend.
+// `--backend=postgres|pglite` one backend. The cluster keeps PostgreSQL's durability settings
+// (fsync and synchronous commit on, as in production); `--no-fsync` turns them off as tests do.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';

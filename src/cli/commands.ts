@@ -13,7 +13,7 @@ export function registerCommands(program: Command): void {
   registerKeyCommands(program);
   registerTerminalCommands(program);
   registerSettlementCommands(program);
-  program.command('bench').description('Run the benchmarks (same as npm run bench): --quick, --only=a,b')
+  program.command('bench').description('Run the benchmarks (same as npm run bench): --quick, --only=a,b, --backend=postgres|pglite, --no-fsync')
     .argument('[args...]').allowUnknownOption(true).action((args: string[] = []) => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: projectRoot(), stdio: 'inherit' });
     process.exitCode = child.status ?? 1;

@@ -1,7 +1,6 @@
 // Builds the Fastify application: JSON parsing with raw bodies (for terminal signatures), strict
 // validation, the error shape, request ids, access control, idempotency keys, OpenAPI, metrics,
 // health, and every module's routes.
-import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -13,6 +12,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { newRequestId } from '../ids.js';
 import { requestBodyBytesMax } from '../limits.js';
 import type { JihuoApp, JihuoModule } from '../module.js';
 import { authenticateTerminal } from '../../terminal-api/terminal-auth.js';
@@ -117,7 +117,7 @@ export async function buildApp(ctx: AppContext, modules: readonly JihuoModule[],
   const app = Fastify({
     ...(options.logger === false ? { logger: false } : { loggerInstance: ctx.log }),
     bodyLimit: requestBodyBytesMax,
-    genReqId: () => `req_${randomBytes(10).toString('hex')}`,
+    genReqId: newRequestId,
     requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as JihuoApp;
